@@ -1,0 +1,1 @@
+"""Editable domain data shipped with weeklylib (read with importlib.resources)."""
