@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# parse/token caches go to a throw-away folder, never the user's home
+os.environ.setdefault("WEEKLYLIB_CACHE_DIR", tempfile.mkdtemp(prefix="weeklylib-test-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -60,7 +60,9 @@ _RE_MULTISPACE = re.compile(r"[ \t\u00a0]{2,}")
 # ASCII punctuation used inside Chinese text -> full-width.  Only when the mark
 # touches a CJK character (so "1,000", "10:30", "f(x)" and URLs stay as they are).
 _ASCII_TO_FW = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
-_RE_ASCII_PUNCT = re.compile(f"(?<=[{CJK}”’」』）》])([,:;?!])|([,:;?!])(?=[{CJK}“‘「『（《])")
+_RE_ASCII_PUNCT = re.compile(
+    f"(?<=[{CJK}”’」』）》])[ \\t]*([,:;?!])[ \\t]*|[ \\t]*([,:;?!])[ \\t]*(?=[{CJK}“‘「『（《])"
+)
 _RE_ASCII_PAREN_PAIR = re.compile(f"(?:(?<=[{CJK}”’」』》])|^)\\(([^()\\n]{{1,60}})\\)")
 
 # full-width ASCII variants (ＡＢＣ１２３％＋－) -> ASCII; everything else untouched.
@@ -117,7 +119,7 @@ def normalize_punctuation(text: str) -> str:
     >>> normalize_punctuation("业内人士评价:这不是一次普通的签约,而是首次.")
     '业内人士评价：这不是一次普通的签约，而是首次.'
     >>> normalize_punctuation("王桂芝(化名)打开手机; 1,000 people, f(x) at 10:30")
-    '王桂芝（化名）打开手机； 1,000 people, f(x) at 10:30'
+    '王桂芝（化名）打开手机；1,000 people, f(x) at 10:30'
     """
     text = _RE_ASCII_PUNCT.sub(lambda m: _ASCII_TO_FW[m.group(1) or m.group(2)], text)
     return _RE_ASCII_PAREN_PAIR.sub(_fullwidth_parens, text)

@@ -224,19 +224,20 @@ class _Layout:
 
     @classmethod
     def measure(cls, lines: list[str]) -> _Layout:
-        widths = sorted(display_width(s) for s in lines if len(s) >= 8)
+        widths = sorted(display_width(s) for s in lines if len(s) >= 12)
         if len(widths) < 8:
             return cls(full_width=10**6, wrapped=False)
         top = widths[int(0.9 * (len(widths) - 1))]
         n_full = sum(1 for w in widths if top - 6 <= w <= top + 2)
-        return cls(full_width=top, wrapped=n_full >= 0.3 * len(widths) and top <= 140)
+        # a page line holds 20+ CJK characters; most lines of a hard-wrapped text are full
+        return cls(full_width=top, wrapped=n_full >= 0.3 * len(widths) and 40 <= top <= 140)
 
     def joins(self, a: str, b: str) -> bool:
         """Does line ``b`` continue the paragraph that line ``a`` belongs to?"""
         if not a or not b or _RE_MD_HEADING.match(b) or _RE_MD_HEADING.match(a):
             return False
-        if _RE_CREDIT_ONLY.match(b) or _RE_CREDIT_ONLY.match(a) or _RE_CAPTION_HEAD.match(b):
-            return False
+        if _RE_CREDIT_ONLY.match(b) or _RE_CAPTION_HEAD.match(b) or _RE_CREDIT_TAIL.search(a):
+            return False  # a credit ends its caption; a credit or caption starts a block
         width = display_width(a)
         last = a[-1]
         if self.wrapped:
@@ -319,7 +320,7 @@ class _DocParser:
             self.parse_digest(starts)
         else:
             n_cjk = len(re.findall(f"[{CJK}]", self.raw.text[:20000]))
-            if n_cjk >= 200:
+            if n_cjk >= 80:
                 self.doc.kind = "article"
                 self.parse_standalone()
             else:
