@@ -236,3 +236,26 @@ def test_text_between_sections_that_fits_nowhere_is_reported():
     doc = parse(make_digest(toc=toc))
     problem = next(p for p in doc.problems if p.code == "unparsed_text")
     assert "这是一行多余的文字" in problem.detail
+
+
+def test_variant_labels_numbering_and_datelines():
+    """Spaced labels, （n） numbering, unnumbered TOC, source-first dateline, other headings."""
+    text = "\n\n".join([
+        "全国卫生信息化舆情监测周报（第六三〇期）", "2025年6月20日", "导语：",
+        "本期周报共收集2篇信息，时间从2025年6月14日到2025年6月20日。", "本期目录",
+        "某市召开全民健康信息平台建设推进会", "(健康报)", "某省发布智慧医院建设指南", "(人民网)",
+        "二、详细内容",
+        "（1）标 题：某市召开全民健康信息平台建设推进会", "来 源：健康报", "链 接：https://a.cn/1.html",
+        "主要内容：", "来源：健康报 2025-06-16", "正文一。",
+        "（2）标题：某省发布智慧医院建设指南", "来源：", "人民网", "原文链接：https://a.cn/2.html",
+        "内容摘要：正文第一句在标签行上。", "正文二。",
+    ])
+    doc = parse(text)
+    assert (doc.issue_no, doc.declared_count) == (630, 2)
+    a1, a2 = doc.articles
+    assert (a1.number, a1.title, a1.source, a1.url) == (1, "某市召开全民健康信息平台建设推进会", "健康报", "https://a.cn/1.html")
+    assert a1.published == date(2025, 6, 16) and a1.body == "正文一。"
+    assert (a2.source, a2.url) == ("人民网", "https://a.cn/2.html")
+    assert a2.body == "正文第一句在标签行上。\n正文二。"
+    assert [a.toc_source for a in doc.articles] == ["健康报", "人民网"]
+    assert codes(doc) == ["missing_date"]  # article 2 prints no date line

@@ -70,20 +70,26 @@ _RE_PERIOD = re.compile(
     r"(?:时间|时段|周期)?(?:从|自|为)?(\d{4})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})日?"
     r"(?:到|至|~|-|—|–|－)+(?:(\d{4})(?:年|[-./]))?(\d{1,2})(?:月|[-./])(\d{1,2})日?"
 )
-_RE_TOC_HEADING = re.compile(r"^(?:[一1][、.]?)?(?:信息)?目录[:]?$")
-_RE_CONTENT_HEADING = re.compile(r"^(?:[二2][、.]?)?具体内容[:]?$")
-_RE_INTRO = re.compile(r"^本期导语[:]?")
+_RE_TOC_HEADING = re.compile(r"^(?:[一1][、.]?)?(?:信息|本期|内容)?目录[:]?$")
+_RE_CONTENT_HEADING = re.compile(r"^(?:[二2][、.]?)?(?:具体|详细|信息|正文)?(?:内容|详情|正文)[:]?$")
+_RE_INTRO = re.compile(r"^(?:本期)?导语[:]?")
 
 # patterns run on stripped raw lines
-_RE_NUMBERED = re.compile(r"^(\d{1,3})\s*[.．、]\s*(.*)$")
-_RE_TITLE_LABEL = re.compile(r"^标题\s*[:：]\s*")
+_RE_NUMBERED = re.compile(r"^(?:[（(]\s*(\d{1,3})\s*[）)]|(\d{1,3})\s*[.．、])\s*(.*)$")
+_RE_TITLE_LABEL = re.compile(r"^标\s*题\s*[:：]\s*")
 _RE_OUTLET_LINE = re.compile(r"^[（(]\s*([^（）()]{1,40}?)\s*[）)]$")
 _RE_OUTLET_TAIL = re.compile(
     r"^(.*?)\s*[（(]\s*([^（）()]{1,30}?(?:网|报|社|台|端|刊|号|站|频道|新闻|在线|政府|中心|杂志|APP|App))\s*[）)]$"
 )
-_RE_FIELD = re.compile(r"^(来源|链接|主要内容|原文链接|网址)\s*[:：]\s*(.*)$")
+# on compact() text, so spaced labels (来 源：) match too
+_RE_FIELD = re.compile(r"^(来源|链接|主要内容|内容摘要|原文链接|网址|原文地址)[:](.*)$")
 _RE_DATELINE = re.compile(
-    r"^(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*日?\s*(?:来源\s*[:：]\s*(.*))?$"
+    r"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*)?"
+    r"(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*日?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:(?:来源|来自)\s*[:：]\s*(.*))?$"
+)
+_RE_DATELINE_SOURCE_FIRST = re.compile(
+    r"^(?:来源|来自)\s*[:：]\s*(.*?)\s+(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*日?$"
 )
 _RE_URL = re.compile(r"^https?://[^\s<>\"]+$")
 _RE_URLISH = re.compile(r"^[<]?[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%<>]+$")
@@ -181,6 +187,25 @@ def cn_to_int(text: str) -> int | None:
             total += (1 if digit is None else digit) * _CN_UNITS[ch]
             digit = None
     return total + (digit or 0)
+
+
+def _numbered(line: str) -> tuple[int, str] | None:
+    """``"2. 标题…"``, ``"2、…"`` or ``"（2）…"`` -> ``(2, "标题…")``."""
+    m = _RE_NUMBERED.match(line)
+    if not m:
+        return None
+    return int(m.group(1) or m.group(2)), m.group(3)
+
+
+def _dateline(line: str) -> tuple[tuple[str, str, str], str] | None:
+    """A body-head date line -> ``((y, m, d), outlet)``, either order of date and 来源."""
+    m = _RE_DATELINE.match(line)
+    if m:
+        return m.groups()[:3], m.group(4) or ""
+    m = _RE_DATELINE_SOURCE_FIRST.match(line)
+    if m:
+        return m.groups()[1:], m.group(1)
+    return None
 
 
 def _make_date(y: str | int, m: str | int, d: str | int) -> date | None:
@@ -359,16 +384,16 @@ class _DocParser:
         starts = []
         for i in range(lo, hi):
             line = self.lines[i]
-            if not line or not (_RE_NUMBERED.match(line) or _RE_TITLE_LABEL.match(line)):
+            if not line or not (_numbered(line) or _RE_TITLE_LABEL.match(line)):
                 continue
             j, seen = i + 1, 0
             while j < hi and seen < 6:
                 c = self.compact[j]
                 if c:
-                    if c.startswith(("来源:", "链接:")):
+                    if _RE_FIELD.match(c) and not c.startswith(("主要内容", "内容摘要")):
                         starts.append(i)
                         break
-                    if _RE_NUMBERED.match(self.lines[j]) or _RE_TITLE_LABEL.match(self.lines[j]):
+                    if _numbered(self.lines[j]) or _RE_TITLE_LABEL.match(self.lines[j]):
                         break
                     seen += 1
                 j += 1
@@ -458,6 +483,8 @@ class _DocParser:
         """Entries as ``(number, title, outlet, line)``; wrapped titles are joined."""
         entries: list[tuple[int, str, str, int]] = []
         current: list = []  # [number, title, outlet, line]
+        # unnumbered entries are read only from a table of contents that numbers none
+        numbered_toc = any(_numbered(self.lines[i]) for i in range(lo, hi) if self.lines[i])
 
         def close() -> None:
             if current:
@@ -472,28 +499,30 @@ class _DocParser:
             line = self.lines[i]
             if not line:
                 continue
-            m = _RE_NUMBERED.match(line)
+            numbered = _numbered(line)
             outlet = _RE_OUTLET_LINE.match(line)
-            if m:
+            if numbered:
                 close()
-                current = [int(m.group(1)), m.group(2), "", i + 1]
-                self.set_role(i, "toc")
+                current = [numbered[0], numbered[1], "", i + 1]
             elif outlet and current and not current[2]:
                 current[2] = outlet.group(1)
-                self.set_role(i, "toc")
             elif current and not current[2]:
                 current[1] = join_wrapped(current[1], line)
-                self.set_role(i, "toc")
-            # anything else stays unclaimed and is reported as unparsed
+            elif not outlet and not numbered_toc:  # numbered by its place in the list
+                close()
+                current = [len(entries) + 1, line, "", i + 1]
+            else:
+                continue  # a stray outlet line stays unclaimed and is reported
+            self.set_role(i, "toc")
         close()
         return entries
 
     def parse_article(self, position: int, lo: int, hi: int) -> None:
         art = ParsedArticle(position=position, line=lo + 1)
         self.doc.articles.append(art)
-        m = _RE_NUMBERED.match(self.lines[lo])
-        head = m.group(2) if m else self.lines[lo]
-        art.number = int(m.group(1)) if m else None
+        numbered = _numbered(self.lines[lo])
+        head = numbered[1] if numbered else self.lines[lo]
+        art.number = numbered[0] if numbered else None
         title = _RE_TITLE_LABEL.sub("", head)
         self.set_role(lo, "title", position)
 
@@ -504,9 +533,10 @@ class _DocParser:
             if not line:
                 i += 1
                 continue
-            f = _RE_FIELD.match(line)
+            f = _RE_FIELD.match(c)
             if f:
-                label, value = f.group(1), f.group(2).strip()
+                label = f.group(1)
+                value = re.split(r"[:：]", line, maxsplit=1)[1].strip() if f.group(2) else ""
                 self.set_role(i, "field", position)
                 if label == "来源":
                     art.source = clean_text(value)
@@ -516,7 +546,7 @@ class _DocParser:
                     if value:
                         url_parts.append(value)
                         self.set_role(i, "url", position)
-                else:  # 主要内容
+                else:  # 主要内容 / 内容摘要
                     content_at = i
                     if value:
                         self.lines[i] = value  # body text on the label line
@@ -571,12 +601,12 @@ class _DocParser:
             j += 1
         # the 'YYYY-MM-DD 来源：…' dateline
         if i < hi:
-            d = _RE_DATELINE.match(self.lines[i])
+            d = _dateline(self.lines[i])
             if d:
                 self.set_role(i, "dateline", position)
-                art.published = _date_or_problem(d.groups()[:3], self.ledger, "the article date",
+                art.published = _date_or_problem(d[0], self.ledger, "the article date",
                                                  i + 1, position)
-                outlet = clean_text(d.group(4) or "")
+                outlet = clean_text(d[1])
                 if outlet and art.source and compact(outlet) != compact(art.source):
                     self.ledger.add("source_mismatch", f"article {position}'s dateline names "
                                     f"{outlet}, its 来源 field {art.source}",
@@ -703,11 +733,11 @@ class _DocParser:
                 self.set_role(nxt, "byline", 1)
         # a date line near the top, if the article prints one
         for i in nonblank[:6]:
-            d = _RE_DATELINE.match(self.lines[i])
+            d = _dateline(self.lines[i])
             if d and i < cut:
                 self.set_role(i, "dateline", 1)
-                art.published = _date_or_problem(d.groups()[:3], self.ledger, "the article date", i + 1, 1)
-                art.source = clean_text(d.group(4) or "")
+                art.published = _date_or_problem(d[0], self.ledger, "the article date", i + 1, 1)
+                art.source = clean_text(d[1])
                 break
         if art.published is None:
             self.ledger.add("missing_date", "this standalone article prints no publication date; "
