@@ -116,6 +116,7 @@ _RE_BOILERPLATE = re.compile(
     r"(公众号|视频号|微信号|扫码|二维码|客户端下载|关注我们|版权所有|转载请|责任编辑|责编|"
     r"编辑[:：]|校对[:：]|审核[:：]|监制|出品[:：]?|传媒集团$|融媒体中心$|报业集团$)"
 )
+_SOFT_ENDINGS = frozenset("，、：；,;:（(“‘《—")
 _DIGEST_MARKERS = ("本期周报共收集", "信息目录", "具体内容", "舆情监测周报", "本期导语")
 
 
@@ -263,11 +264,18 @@ class _Layout:
             return False
         if _RE_CREDIT_ONLY.match(b) or _RE_CAPTION_HEAD.match(b) or _RE_CREDIT_TAIL.search(a):
             return False  # a credit ends its caption; a credit or caption starts a block
+        if b[0] == "【" or _RE_BYLINE.match(b):
+            return False  # 【记者手记】-style headings and bylines start blocks
         width = display_width(a)
         last = a[-1]
         if self.wrapped:
-            if width >= self.full_width - 6:
-                return True
+            full = self.full_width - 6
+            if width >= full:
+                # a paragraph's last line ends a sentence: a short line that does not is a
+                # heading or caption of its own, not the tail of the paragraph above
+                return display_width(b) >= full or b[-1] in TERMINAL or b[-1] in CLOSERS
+            if last in _SOFT_ENDINGS:
+                return True  # no paragraph ends on a comma: a page or column break
             # a Latin word that did not fit pushed the wrap earlier: "基于 AGI（Artificial"
             return last.isascii() and last.isalnum() and width >= self.full_width - 16
         # paragraph-per-line text: a long line that stops mid-sentence is a page break
