@@ -43,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "load_gazetteer": "regions",
     "extract_places": "regions",
     "resolve_regions": "regions",
+    "load_region_aliases": "regions",
+    "articles_by_province": "regions",
     "extract_metrics": "metrics",
     "compare_regions": "metrics",
     # figures
