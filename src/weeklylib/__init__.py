@@ -36,7 +36,11 @@ _EXPORTS: dict[str, str] = {
     "tag_topics": "topics",
     "topic_trends": "topics",
     "keyword_trends": "topics",
+    "topic_evidence": "topics",
     "detect_bursts": "bursts",
+    "burst_table": "bursts",
+    "topic_bursts": "bursts",
+    "describe_unit": "cooccur",
     "cooccurrence": "cooccur",
     "cooccurrence_matrix": "cooccur",
     # regions and metrics
