@@ -28,6 +28,8 @@ _EXPORTS: dict[str, str] = {
     "segment": "segment",
     "tokenize": "segment",
     "load_stopwords": "segment",
+    "load_userdict": "segment",
+    "is_stopword": "segment",
     "term_frequencies": "keywords",
     "tfidf_keywords": "keywords",
     "keyness": "keywords",

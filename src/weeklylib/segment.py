@@ -1,0 +1,1315 @@
+"""Chinese word segmentation: jieba with the bundled domain dictionary, stopwords, token cache.
+
+:func:`segment` cuts one string into tokens; :func:`tokenize` turns an ``articles`` table into
+a tidy ``tokens`` table (one row per token occurrence, with character offsets into ``body``).
+
+How segmentation works
+----------------------
+* **Reference engine**: a private ``jieba.Tokenizer`` (never jieba's global one) built once per
+  dictionary and cached in this module.  jieba is imported lazily, its start-up messages are
+  silenced (``jieba.setLogLevel(logging.WARNING)``) and its "pkg_resources is deprecated"
+  import warning is suppressed narrowly, so nothing reaches stderr.
+* **Fast engine**: ``rjieba`` (the jieba-rs binding, same built-in dictionary) is about 20×
+  faster.  With the HMM off it gives exactly jieba's tokens (proved by a test over the seed
+  corpus); with the HMM on, jieba-rs keeps URLs, dates such as ``2025-02-23`` and names such as
+  ``DeepSeek-R1`` whole where jieba splits them.  The default is therefore ``hmm=False`` and
+  ``engine="auto"`` picks ``rjieba`` (falling back to jieba when ``hmm=True``; on runs of
+  Chinese characters alone the two agree with the HMM on as well).  The price of
+  ``hmm=False``: out-of-vocabulary personal names come out as single characters (``郭/晓/雅``)
+  instead of being guessed.
+* **User dictionary** (``data/userdict.txt``, jieba format ``word [freq] [tag]``):
+
+  - entries made only of CJK ideographs go into the engine with an explicit frequency: the given
+    one, but never less than jieba's *suggested* frequency (the smallest frequency that keeps the
+    word whole when it stands alone), which is also used when no frequency is given.  So an entry
+    can only strengthen a word, never weaken a built-in one.  Suggested frequencies are computed
+    shortest entry first, so the result does not depend on the order of the lines
+    (``县域医共体`` stays whole whether ``医共体`` comes before or after it);
+  - entries containing digits, Latin letters or punctuation (``5G+``, ``DeepSeek-R1``,
+    ``AI+医疗``) are *protected*: they are found with one regular expression (longest first,
+    Latin letters case-insensitive, not inside a longer Latin/digit run) and emitted as single
+    tokens, and only the text between them is given to the engine.  Both engines see exactly the
+    same pieces, so they stay identical.
+  - jieba adds a re-added word's frequency to its total without removing the old one (jieba-rs
+    replaces it); weeklylib corrects jieba's total so both engines score words alike.
+
+* **Offsets**: every token keeps ``body[start:end] == token``; whitespace is never a token.
+
+Examples
+--------
+>>> from weeklylib.segment import segment
+>>> segment("徐州仁慈医院完成DeepSeek-R1推理大模型的本地化部署")
+['徐州', '仁慈', '医院', '完成', 'DeepSeek-R1', '推理', '大模型', '的', '本地化', '部署']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import logging
+import math
+import os
+import re
+import sys
+import threading
+import unicodedata
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from weeklylib.errors import DataFileError
+from weeklylib.schema import TOKEN_COLUMNS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+logger = logging.getLogger("weeklylib")
+
+__all__ = [
+    "ENGINES",
+    "TOKENIZE_COLUMNS",
+    "UserWord",
+    "default_cache_dir",
+    "dictionary_hash",
+    "is_stopword",
+    "load_stopwords",
+    "load_userdict",
+    "resolve_engine",
+    "segment",
+    "tokenize",
+]
+
+#: Allowed values of the ``engine`` parameter.
+ENGINES: tuple[str, ...] = ("auto", "jieba", "rjieba")
+#: Columns of :func:`tokenize`: :data:`weeklylib.schema.TOKEN_COLUMNS` plus ``is_stopword``.
+TOKENIZE_COLUMNS: tuple[str, ...] = (*TOKEN_COLUMNS, "is_stopword")
+
+#: Bump when the segmentation algorithm around the engines changes (invalidates token caches).
+_ALGORITHM_VERSION = "1"
+_USERDICT_FILE = "userdict.txt"
+_STOPWORDS_FILE = "stopwords.txt"
+
+# Characters jieba's default cut treats as "Han" (re_han_default); a user word made only of these
+# can go into the engine dictionary.  Anything else is protected instead.
+_ENGINE_WORD = re.compile(r"[\u4e00-\u9fd5]+")
+_FREQ = re.compile(r"[0-9]+")
+_TAG = re.compile(r"[A-Za-z_]+")
+# "Pure numbers": 2025, 3.5, 1,000, 90%, full-width digits.
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.,．][0-9０-９]+)*[%％‰]?")
+# End of a sentence: 。！？；, or ASCII !? not inside a URL, plus closing quotes/brackets.
+_SENTENCE_END = re.compile(r"(?:[。！？；]|[!?](?![A-Za-z0-9=&_%/]))[。！？；!?”’」』）)》〉】]*")
+
+_LOCK = threading.RLock()  # guards the module-level caches below
+
+# Token batches handed to the engine in one call (characters); segmentation is per article, the
+# batching only saves per-call overhead (bodies are joined with "\n", a hard token boundary).
+_BATCH_CHARS = 1_000_000
+# Above this many characters, progress=None shows a bar when stderr is a terminal.
+_PROGRESS_MIN_CHARS = 2_000_000
+
+
+class UserWord(NamedTuple):
+    """One user-dictionary entry (``freq``/``tag`` are ``None`` when the line gave none)."""
+
+    word: str
+    freq: int | None
+    tag: str | None
+
+
+# --------------------------------------------------------------------------------------------
+# Data files: user dictionary and stopwords
+# --------------------------------------------------------------------------------------------
+
+
+def _read_text(source: str | os.PathLike[str] | None, bundled: str) -> tuple[str, str]:
+    """Return ``(text, name)`` of a user file or of the bundled data file ``bundled``."""
+    if source is None:
+        res = resources.files("weeklylib.data").joinpath(bundled)
+        raw = res.read_bytes()
+        name = f"weeklylib/data/{bundled}"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise DataFileError("file not found", path=path)
+        raw = path.read_bytes()
+        name = str(path)
+    try:
+        # utf-8-sig drops a byte-order mark (Notepad adds one); splitlines() below copes with CRLF.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"must be UTF-8 encoded ({exc})", path=name) from exc
+    return text, name
+
+
+def _data_lines(text: str) -> Iterable[tuple[int, str]]:
+    """``(line_number, stripped_line)`` of non-empty lines that are not ``#`` comments."""
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        s = line.strip().lstrip("\ufeff")
+        if s and not s.startswith("#"):
+            yield lineno, s
+
+
+def _parse_userdict_line(
+    line: str, *, path: str | None = None, lineno: int | None = None
+) -> UserWord:
+    fields = line.split()
+    if not 1 <= len(fields) <= 3:
+        raise DataFileError(
+            f"expected 'word [freq] [tag]', got {len(fields)} fields: {line!r}",
+            path=path,
+            line=lineno,
+        )
+    word, freq, tag = fields[0], None, None
+    rest = fields[1:]
+    if rest and _FREQ.fullmatch(rest[0]):
+        freq = int(rest.pop(0))
+        if freq <= 0:
+            raise DataFileError(
+                f"frequency must be a positive integer, got {freq} for {word!r}",
+                path=path,
+                line=lineno,
+            )
+    if rest:
+        if len(rest) > 1 or not _TAG.fullmatch(rest[0]):
+            raise DataFileError(
+                f"expected 'word [freq] [tag]' (tag = letters), got {line!r}",
+                path=path,
+                line=lineno,
+            )
+        tag = rest[0]
+    return UserWord(word, freq, tag)
+
+
+def _userwords_from(items: Any, what: str) -> list[UserWord]:
+    """Entries from a file path or an iterable of lines / tuples / :class:`UserWord`."""
+    if isinstance(items, os.PathLike):
+        text, name = _read_text(items, _USERDICT_FILE)
+        return [_parse_userdict_line(s, path=name, lineno=n) for n, s in _data_lines(text)]
+    if isinstance(items, str):
+        raise ValueError(
+            f"{what} must be a pathlib.Path to a file or an iterable of entries "
+            f"(e.g. ['医防融合', '数字健共体 n']), got the string {items!r}"
+        )
+    out: list[UserWord] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(_parse_userdict_line(item.strip()))
+        elif isinstance(item, tuple | list) and 1 <= len(item) <= 3:
+            word, freq, tag = (*item, None, None)[:3]
+            if not isinstance(word, str) or not word or any(c.isspace() for c in word):
+                raise ValueError(
+                    f"{what}: a word must be a non-empty string without spaces, got {word!r}"
+                )
+            if freq is not None and (
+                isinstance(freq, bool) or not isinstance(freq, int) or freq <= 0
+            ):
+                raise ValueError(
+                    f"{what}: freq must be a positive int or None, got {freq!r} for {word!r}"
+                )
+            out.append(UserWord(word, freq, tag or None))
+        else:
+            raise ValueError(
+                f"{what}: entries must be strings 'word [freq] [tag]' or (word, freq, tag) tuples, "
+                f"got {item!r}"
+            )
+    return out
+
+
+def _dedupe(entries: Iterable[UserWord]) -> tuple[UserWord, ...]:
+    merged: dict[str, UserWord] = {}
+    for e in entries:
+        merged[e.word] = e  # a later entry for the same word wins (keeps the first position)
+    return tuple(merged.values())
+
+
+def load_userdict(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    extend: Iterable[Any] | os.PathLike[str] | None = None,
+) -> tuple[UserWord, ...]:
+    """Read a user dictionary (jieba format: ``word [freq] [tag]`` per line).
+
+    Parameters
+    ----------
+    path
+        A dictionary file that *replaces* the bundled ``weeklylib/data/userdict.txt``; ``None``
+        (default) reads the bundled file.  UTF-8 with or without a byte-order mark, LF or CRLF
+        line ends; lines starting with ``#`` are comments.
+    extend
+        Extra entries added *on top*: a :class:`pathlib.Path` to another file, or an iterable of
+        lines (``"医防融合"``, ``"数字健共体 n"``, ``"智慧医院 5000 n"``) or tuples
+        ``(word, freq, tag)``.
+
+    Returns
+    -------
+    tuple of UserWord
+        ``(word, freq, tag)`` in file order; for a word listed twice the later line wins.
+        Pass the result as ``userdict=`` to :func:`segment` or :func:`tokenize`.
+
+    Raises
+    ------
+    weeklylib.errors.DataFileError
+        A line is malformed (the message names the file and line).
+
+    Examples
+    --------
+    >>> from weeklylib.segment import load_userdict
+    >>> words = load_userdict(extend=["数字健共体 n"])
+    >>> words[-1]
+    UserWord(word='数字健共体', freq=None, tag='n')
+    """
+    if isinstance(path, str) and not path:
+        raise ValueError("path must name a file or be None, got ''")
+    text, name = _read_text(path, _USERDICT_FILE)
+    entries = [_parse_userdict_line(s, path=name, lineno=n) for n, s in _data_lines(text)]
+    if extend is not None:
+        entries += _userwords_from(extend, "extend")
+    return _dedupe(entries)
+
+
+def load_stopwords(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    extend: Iterable[str] | os.PathLike[str] | None = None,
+) -> frozenset[str]:
+    """Read a stopword list (one word per line).
+
+    Punctuation, symbols and pure numbers need not be listed: :func:`is_stopword` treats them
+    as stopwords anyway.
+
+    Parameters
+    ----------
+    path
+        A file that *replaces* the bundled ``weeklylib/data/stopwords.txt``; ``None`` (default)
+        reads the bundled list.  UTF-8 (a byte-order mark is allowed), ``#`` starts a comment line.
+    extend
+        Extra stopwords added on top: a :class:`pathlib.Path` to a file, or an iterable of words.
+
+    Returns
+    -------
+    frozenset of str
+
+    Examples
+    --------
+    >>> from weeklylib.segment import load_stopwords
+    >>> stop = load_stopwords(extend=["赋能"])
+    >>> "的" in stop, "记者" in stop, "赋能" in stop, "医保" in stop
+    (True, True, True, False)
+    """
+    text, name = _read_text(path, _STOPWORDS_FILE)
+    words: set[str] = set()
+    for lineno, s in _data_lines(text):
+        if any(c.isspace() for c in s):
+            raise DataFileError(f"one stopword per line, got {s!r}", path=name, line=lineno)
+        words.add(s)
+    if extend is not None:
+        if isinstance(extend, os.PathLike):
+            words |= load_stopwords(extend)
+        elif isinstance(extend, str):
+            raise ValueError(
+                "extend must be a pathlib.Path to a file or an iterable of words, "
+                f"got the string {extend!r}"
+            )
+        else:
+            for w in extend:
+                if not isinstance(w, str) or not w.strip():
+                    raise ValueError(f"extend: stopwords must be non-empty strings, got {w!r}")
+                words.add(w.strip())
+    return frozenset(words)
+
+
+_BUNDLED: dict[tuple[str, bytes], Any] = {}
+
+
+def _bundled(name: str, loader: Any) -> Any:
+    """``loader()`` of a bundled data file, re-read only when the file's bytes change."""
+    key = (name, resources.files("weeklylib.data").joinpath(name).read_bytes())
+    with _LOCK:
+        if key not in _BUNDLED:
+            if len(_BUNDLED) > 8:
+                _BUNDLED.clear()
+            _BUNDLED[key] = loader()
+        return _BUNDLED[key]
+
+
+def _resolve_userdict(userdict: Any) -> tuple[UserWord, ...]:
+    if userdict is None:
+        return _bundled(_USERDICT_FILE, load_userdict)
+    if isinstance(userdict, str | os.PathLike):
+        return load_userdict(userdict)
+    return _dedupe(_userwords_from(userdict, "userdict"))
+
+
+def _resolve_stopwords(stopwords: Any) -> frozenset[str]:
+    if stopwords is None:
+        return _bundled(_STOPWORDS_FILE, load_stopwords)
+    if isinstance(stopwords, str | os.PathLike):
+        return load_stopwords(stopwords)
+    if isinstance(stopwords, frozenset):
+        return stopwords
+    words = set()
+    for w in stopwords:
+        if not isinstance(w, str) or not w.strip():
+            raise ValueError(f"stopwords must be non-empty strings, got {w!r}")
+        words.add(w.strip())
+    return frozenset(words)
+
+
+def is_stopword(token: str, stopwords: frozenset[str] | set[str]) -> bool:
+    """Whether ``token`` is listed, or is only punctuation/symbols, or is a pure number.
+
+    Parameters
+    ----------
+    token
+        One token.
+    stopwords
+        The stop list, e.g. from :func:`load_stopwords`.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from weeklylib.segment import is_stopword
+    >>> [is_stopword(t, {"的"}) for t in ["的", "，", "……", "2025", "3.5", "90%", "5G", "医保"]]
+    [True, True, True, True, True, True, False, False]
+    """
+    if token in stopwords:
+        return True
+    if _NUMBER.fullmatch(token):
+        return True
+    return all(unicodedata.category(c)[0] in "PSZC" for c in token)
+
+
+# --------------------------------------------------------------------------------------------
+# Compiled dictionary: engine words with frequencies, protected words
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Dictionary:
+    engine_words: tuple[tuple[str, int, str], ...]  # (word, effective freq, tag) in load order
+    protected: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+    hash: str
+
+
+_DICT_CACHE: dict[str, _Dictionary] = {}
+_BASE: dict[str, Any] = {}
+
+
+def _jieba_dir() -> Path:
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - hard dependency
+        raise ImportError("weeklylib needs jieba (pip install jieba)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _base_frequencies(needed: set[str]) -> tuple[dict[str, int], int]:
+    """Frequencies of ``needed`` words in jieba's built-in dictionary, and its total.
+
+    Read from jieba's ``dict.txt`` without importing jieba (rjieba embeds the same file).
+    """
+    fields = (_jieba_dir() / "dict.txt").read_text(encoding="utf-8").split()
+    words, freqs = fields[0::3], fields[1::3]
+    with _LOCK:
+        if "total" not in _BASE:
+            _BASE["total"] = sum(map(int, freqs))
+            _BASE["n_words"] = len(words)
+    return {w: int(f) for w, f in zip(words, freqs, strict=True) if w in needed}, _BASE["total"]
+
+
+def _route_cut(word: str, freq: dict[str, int], logtotal: float) -> list[str]:
+    """jieba's dictionary-only cut (``HMM=False``) of an all-Han string, on ``freq``."""
+    n = len(word)
+    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        ends = [j for j in range(i, n) if freq.get(word[i : j + 1], 0) > 0] or [i]
+        route[i] = max(
+            (math.log(freq.get(word[i : j + 1], 0) or 1) - logtotal + route[j + 1][0], j)
+            for j in ends
+        )
+    out, i = [], 0
+    while i < n:
+        j = route[i][1] + 1
+        out.append(word[i:j])
+        i = j
+    return out
+
+
+def _suggest_freq(word: str, freq: dict[str, int], total: int) -> int:
+    """jieba's ``Tokenizer.suggest_freq(word, tune=False)`` on the dictionary ``freq``/``total``.
+
+    The smallest frequency that makes ``word`` beat its best split when it stands alone.
+    """
+    p = 1.0
+    for seg in _route_cut(word, freq, math.log(total)):
+        p *= freq.get(seg, 1) / total
+    return max(int(p * total) + 1, freq.get(word, 1))
+
+
+def _fold(c: str) -> str:
+    return c.lower() if c.isascii() and c.isalpha() else c
+
+
+def _atom(c: str) -> str:
+    return f"[{c.upper()}{c.lower()}]" if c.isascii() and c.isalpha() else re.escape(c)
+
+
+def _is_ascii_alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _trie_regex(node: dict[str, Any], last: str) -> str:
+    """Regex for the words below ``node`` of a character trie; longer words are tried first."""
+    alts = [_atom(c) + _trie_regex(child, c) for c, child in sorted(node.items()) if c]
+    if "" in node:  # a word ends here: not inside a longer Latin/digit run
+        alts.append("(?![A-Za-z0-9])" if _is_ascii_alnum(last) else "")
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+def _protect_pattern(words: Sequence[str]) -> re.Pattern[str]:
+    """One regex finding the protected words: longest match first, ASCII letters in any case,
+    a word starting (ending) with a Latin letter or digit not preceded (followed) by one.
+
+    Built as a trie whose top-level alternatives each start with a literal character and no
+    IGNORECASE flag, so the regex engine can skip ahead to candidate characters (~200 MB/s
+    instead of ~1 MB/s for a plain alternation with lookbehinds).
+    """
+    root: dict[str, Any] = {}
+    for w in words:
+        node = root
+        for c in w:
+            node = node.setdefault(_fold(c), {})
+        node[""] = {}
+    alts = []
+    for c, child in sorted(root.items()):
+        variants = sorted({c.upper(), c.lower()})
+        # (?<![A-Za-z0-9].) after the first character: the character before it is no letter/digit
+        behind = "(?<![A-Za-z0-9].)" if _is_ascii_alnum(c) else ""
+        alts += [re.escape(v) + behind + _trie_regex(child, c) for v in variants]
+    return re.compile("|".join(alts))
+
+
+_COMPILED_BY_ENTRIES: dict[tuple[UserWord, ...], _Dictionary] = {}
+
+
+def _compile_dictionary(entries: tuple[UserWord, ...]) -> _Dictionary:
+    with _LOCK:
+        hit = _COMPILED_BY_ENTRIES.get(entries)
+    if hit is not None:
+        return hit
+    compiled = _compile_dictionary_uncached(entries)
+    with _LOCK:
+        if len(_COMPILED_BY_ENTRIES) > 32:
+            _COMPILED_BY_ENTRIES.clear()
+        _COMPILED_BY_ENTRIES[entries] = compiled
+    return compiled
+
+
+def _compile_dictionary_uncached(entries: tuple[UserWord, ...]) -> _Dictionary:
+    canon = "\n".join(f"{e.word}\t{e.freq or ''}\t{e.tag or ''}" for e in sorted(entries))
+    key = hashlib.sha256(canon.encode("utf-8")).hexdigest()
+    with _LOCK:
+        cached = _DICT_CACHE.get(key)
+        if cached is not None:
+            return cached
+    engine_entries = [e for e in entries if _ENGINE_WORD.fullmatch(e.word)]
+    protected = sorted(
+        {e.word for e in entries if not _ENGINE_WORD.fullmatch(e.word)}, key=lambda w: (-len(w), w)
+    )
+    needed = {
+        w[i:j]
+        for w, _, _ in engine_entries
+        for i in range(len(w))
+        for j in range(i + 1, len(w) + 1)
+    }
+    freq, total = _base_frequencies(needed)
+    # Shortest first: a word's suggestion depends only on (already added) shorter words, so this
+    # canonical order makes the result independent of the order of the lines.
+    order = sorted(
+        range(len(engine_entries)),
+        key=lambda k: (len(engine_entries[k].word), engine_entries[k].word),
+    )
+    effective: dict[int, int] = {}
+    for k in order:
+        word, given, _ = engine_entries[k]
+        f = max(given or 0, _suggest_freq(word, freq, total))
+        total += f - freq.get(word, 0)
+        freq[word] = f
+        effective[k] = f
+    engine_words = tuple(
+        (engine_entries[k].word, effective[k], engine_entries[k].tag or "") for k in order
+    )
+    pattern = _protect_pattern(protected) if protected else None
+    base_id = f"jieba-dict:{_BASE['total']}:{_BASE['n_words']}"
+    digest = hashlib.sha256(
+        (
+            base_id
+            + "\n"
+            + "\n".join(f"{w}\t{f}\t{t}" for w, f, t in engine_words)
+            + "\n--\n"
+            + "\n".join(protected)
+        ).encode("utf-8")
+    ).hexdigest()
+    compiled = _Dictionary(engine_words, tuple(protected), pattern, digest)
+    with _LOCK:
+        _DICT_CACHE[key] = compiled
+    return compiled
+
+
+def dictionary_hash(userdict: Any = None) -> str:
+    """Content hash of a user dictionary as weeklylib compiles it (part of the token-cache key).
+
+    Parameters
+    ----------
+    userdict
+        As for :func:`segment`.
+
+    Returns
+    -------
+    str
+        64 hex digits; the same for the same entries in any order.
+    """
+    return _compile_dictionary(_resolve_userdict(userdict)).hash
+
+
+# --------------------------------------------------------------------------------------------
+# Engines
+# --------------------------------------------------------------------------------------------
+
+
+class _Engine:
+    name: str
+    version: str
+
+    def cut(self, text: str, hmm: bool) -> list[str]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _import_jieba() -> Any:
+    with warnings.catch_warnings():
+        # jieba 0.42.1 imports pkg_resources, which new setuptools flags as deprecated.
+        warnings.filterwarnings(
+            "ignore", message="pkg_resources is deprecated", category=UserWarning
+        )
+        warnings.filterwarnings(
+            "ignore", message="pkg_resources is deprecated", category=DeprecationWarning
+        )
+        import jieba
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+_BASE_TOKENIZER: dict[str, Any] = {}
+
+
+class _JiebaEngine(_Engine):
+    name = "jieba"
+
+    def __init__(self, dictionary: _Dictionary):
+        jieba = _import_jieba()
+        self.version = getattr(jieba, "__version__", "?")
+        with _LOCK:
+            if "jieba" not in _BASE_TOKENIZER:
+                base = jieba.Tokenizer()
+                base.initialize()  # ~1 s: done once per process, every dictionary copies it
+                _BASE_TOKENIZER["jieba"] = base
+        base = _BASE_TOKENIZER["jieba"]
+        tk = jieba.Tokenizer()
+        tk.FREQ, tk.total, tk.initialized = dict(base.FREQ), base.total, True
+        for word, freq, tag in dictionary.engine_words:
+            old = tk.FREQ.get(word, 0)
+            tk.add_word(word, freq, tag or None)
+            # jieba adds the new frequency to its total without removing the old one;
+            # jieba-rs replaces it.  Keep jieba's total honest so both engines agree.
+            tk.total -= old
+        self._tk = tk
+
+    def cut(self, text: str, hmm: bool) -> list[str]:
+        return list(self._tk.cut(text, HMM=hmm))
+
+
+class _RjiebaEngine(_Engine):
+    name = "rjieba"
+
+    def __init__(self, dictionary: _Dictionary):
+        import rjieba
+
+        self.version = importlib.metadata.version("rjieba")
+        rj = rjieba.Jieba()
+        for word, freq, tag in dictionary.engine_words:
+            rj.add_word(word, freq, tag)
+        self._rj = rj
+
+    def cut(self, text: str, hmm: bool) -> list[str]:
+        return self._rj.cut(text, hmm=hmm)
+
+
+_ENGINE_CACHE: dict[tuple[str, str], _Engine] = {}
+
+
+def _rjieba_available() -> bool:
+    return importlib.util.find_spec("rjieba") is not None
+
+
+def resolve_engine(engine: str = "auto", *, hmm: bool = False) -> str:
+    """Name of the engine ``engine`` stands for: ``"jieba"`` or ``"rjieba"``.
+
+    ``"auto"`` is ``"rjieba"`` when it is installed and ``hmm`` is off (the configuration in
+    which its output is identical to jieba's), else ``"jieba"``.
+
+    Parameters
+    ----------
+    engine
+        One of ``"auto"``, ``"jieba"``, ``"rjieba"``.
+    hmm
+        Whether the HMM guesses unknown words.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from weeklylib.segment import resolve_engine
+    >>> resolve_engine("auto", hmm=True)
+    'jieba'
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}; got {engine!r}")
+    if engine == "auto":
+        return "rjieba" if (not hmm and _rjieba_available()) else "jieba"
+    return engine
+
+
+def _get_engine(name: str, dictionary: _Dictionary) -> _Engine:
+    key = (name, dictionary.hash)
+    with _LOCK:
+        eng = _ENGINE_CACHE.get(key)
+        if eng is None:
+            eng = _JiebaEngine(dictionary) if name == "jieba" else _RjiebaEngine(dictionary)
+            if len(_ENGINE_CACHE) >= 8:  # each engine holds a ~50 MB dictionary
+                del _ENGINE_CACHE[next(iter(_ENGINE_CACHE))]
+            _ENGINE_CACHE[key] = eng
+        return eng
+
+
+def _engine_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Cutting
+# --------------------------------------------------------------------------------------------
+
+
+def _cut_pieces(text: str, engine: _Engine, dictionary: _Dictionary, hmm: bool) -> list[str]:
+    """All pieces of ``text`` (whitespace included) in order; ``"".join(result) == text``."""
+    pattern = dictionary.pattern
+    if pattern is None:
+        return engine.cut(text, hmm)
+    pieces: list[str] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        s = m.start()
+        if s > pos:
+            pieces += engine.cut(text[pos:s], hmm)
+        pieces.append(m.group())
+        pos = m.end()
+    if pos < len(text):
+        pieces += engine.cut(text[pos:], hmm)
+    return pieces
+
+
+def segment(
+    text: str,
+    *,
+    userdict: Any = None,
+    stopwords: Any = None,
+    drop_stopwords: bool = False,
+    engine: str = "auto",
+    hmm: bool = False,
+) -> list[str]:
+    """Cut a Chinese text into tokens.
+
+    Parameters
+    ----------
+    text
+        Any string.  Whitespace separates tokens and is never returned.
+    userdict
+        ``None`` (default): the bundled domain dictionary.  A path (``str`` or ``Path``): a
+        dictionary file used *instead*.  A sequence of entries (e.g. from
+        :func:`load_userdict` with ``extend=``): exactly those entries; ``()`` for jieba's
+        built-in dictionary alone.
+    stopwords
+        Only used with ``drop_stopwords=True``: ``None`` for the bundled list, a path, or an
+        iterable of words.
+    drop_stopwords
+        Drop listed stopwords, punctuation/symbols and pure numbers (see :func:`is_stopword`).
+    engine
+        ``"auto"`` (default), ``"jieba"`` (the reference) or ``"rjieba"`` (fast); see
+        :func:`resolve_engine`.
+    hmm
+        Let jieba's HMM guess out-of-vocabulary words.  Off by default: with it off the fast
+        engine is identical to jieba (see the module docstring).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from weeklylib.segment import segment
+    >>> segment("推进县域医共体建设，发展“AI+医疗”")
+    ['推进', '县域医共体', '建设', '，', '发展', '“', 'AI+医疗', '”']
+    >>> segment("推进县域医共体建设，发展“AI+医疗”", drop_stopwords=True)
+    ['推进', '县域医共体', '建设', '发展', 'AI+医疗']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    _check_bool(drop_stopwords, "drop_stopwords")
+    _check_bool(hmm, "hmm")
+    name = resolve_engine(engine, hmm=hmm)
+    dictionary = _compile_dictionary(_resolve_userdict(userdict))
+    eng = _get_engine(name, dictionary)
+    tokens = [p for p in _cut_pieces(text, eng, dictionary, hmm) if p and not p.isspace()]
+    if drop_stopwords:
+        stop = _resolve_stopwords(stopwords)
+        tokens = [t for t in tokens if not is_stopword(t, stop)]
+    return tokens
+
+
+_WS, _TERM, _ASCII_Q, _TRAIL, _URL = 1, 2, 4, 8, 16
+_FLAGS: list[Any] = []
+
+
+def _char_flags() -> np.ndarray:
+    """A uint8 lookup table over all code points: whitespace / sentence-end / URL bits."""
+    if not _FLAGS:
+        import numpy as np
+
+        table = np.zeros(0x110000, dtype=np.uint8)
+        for c in range(0x3001):
+            if chr(c).isspace():
+                table[c] |= _WS
+        for c in "\u2028\u2029\u3000":
+            table[ord(c)] |= _WS
+        for c in "。！？；":
+            table[ord(c)] |= _TERM | _TRAIL
+        for c in "!?":
+            table[ord(c)] |= _ASCII_Q | _TRAIL
+        for c in "”’」』）)》〉】":
+            table[ord(c)] |= _TRAIL
+        for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789=&_%/":
+            table[ord(c)] |= _URL
+        _FLAGS.append(table)
+    return _FLAGS[0]
+
+
+def _sentence_ends(flags: np.ndarray) -> np.ndarray:
+    """Offsets just after each sentence end (vectorised form of ``_SENTENCE_END``).
+
+    A sentence ends with a run of ``。！？；!?`` and closing quotes/brackets that contains a
+    terminator (ASCII ``!?`` count only when not followed by a URL character); the boundary is
+    after the whole run.
+    """
+    import numpy as np
+
+    if not len(flags):
+        return np.zeros(0, dtype=np.int64)
+    trail = (flags & _TRAIL) != 0
+    nxt = np.zeros_like(flags)
+    nxt[:-1] = flags[1:]
+    term = ((flags & _TERM) != 0) | (((flags & _ASCII_Q) != 0) & ((nxt & _URL) == 0))
+    edge = np.diff(trail.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    run_start = np.flatnonzero(edge == 1)
+    run_end = np.flatnonzero(edge == -1)
+    n_term = np.concatenate(([0], np.cumsum(term)))
+    return run_end[(n_term[run_end] - n_term[run_start]) > 0]
+
+
+def _segment_batch(
+    bodies: Sequence[str], engine: _Engine, dictionary: _Dictionary, hmm: bool
+) -> dict[str, Any]:
+    """Segment several bodies in one engine call; arrays indexed by token.
+
+    Returns ``art`` (index into ``bodies``), ``paragraph``, ``sentence``, ``position``, ``start``,
+    ``end`` (numpy int arrays) and ``token`` (a pyarrow large_string array).  Token strings are
+    built straight from the UTF-8 bytes of the text (no per-token Python work but ``len``).
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    text = "\n".join(bodies)  # "\n" is a token boundary for both engines and is never a token
+    pieces = _cut_pieces(text, engine, dictionary, hmm)
+    n_all = len(pieces)
+    lens = np.fromiter(map(len, pieces), dtype=np.int64, count=n_all)
+    del pieces
+    bounds = np.zeros(n_all + 1, dtype=np.int64)
+    np.cumsum(lens, out=bounds[1:])
+    if bounds[-1] != len(text):  # pragma: no cover - engine contract
+        raise RuntimeError(f"engine {engine.name} lost characters: offsets would be wrong")
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    flags = _char_flags()[codes]
+    keep = lens > 0
+    keep[keep] = (flags[bounds[:-1][keep]] & _WS) == 0  # whitespace comes in whitespace-only pieces
+    nbytes = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+    byte_at = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(nbytes, out=byte_at[1:])
+    pieces_arr = pa.LargeStringArray.from_buffers(
+        n_all, pa.py_buffer(byte_at[bounds]), pa.py_buffer(text.encode("utf-8"))
+    )
+    token = pieces_arr.filter(pa.array(keep))
+    gstart = bounds[:-1][keep]
+    gend = bounds[1:][keep]
+
+    blen = np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies))
+    base = np.zeros(len(bodies), dtype=np.int64)
+    np.cumsum(blen[:-1] + 1, out=base[1:])
+    art = np.searchsorted(base, gstart, side="right") - 1
+
+    nl = np.flatnonzero(codes == 10)
+    paragraph = np.searchsorted(nl, gstart) - np.searchsorted(nl, base)[art]
+    limits = np.union1d(_sentence_ends(flags), nl + 1)
+    raw = np.searchsorted(limits, gstart, side="right")
+    n = len(gstart)
+    new_art = np.ones(n, dtype=bool)
+    new_sent = np.ones(n, dtype=bool)
+    if n:
+        new_art[1:] = art[1:] != art[:-1]
+        new_sent[1:] = new_art[1:] | (raw[1:] != raw[:-1])
+    dense = np.cumsum(new_sent) - 1
+    first = np.flatnonzero(new_art)
+    counts = np.diff(np.append(first, n))
+    start = gstart - base[art]
+    return {
+        "art": art,
+        "paragraph": paragraph.astype(np.int32),
+        "sentence": (dense - np.repeat(dense[first], counts)).astype(np.int32),
+        "position": (np.arange(n) - np.repeat(first, counts)).astype(np.int32),
+        "start": start.astype(np.int32),
+        "end": (start + (gend - gstart)).astype(np.int32),
+        "token": token,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Token cache (Parquet "packs")
+# --------------------------------------------------------------------------------------------
+
+
+def default_cache_dir() -> Path:
+    """``$WEEKLYLIB_CACHE_DIR`` if set, else ``~/.cache/weeklylib``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    env = os.environ.get("WEEKLYLIB_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "weeklylib"
+
+
+_PACK_META = b"weeklylib.doc_keys"
+
+
+def _schemas() -> tuple[Any, Any]:
+    import pyarrow as pa
+
+    ints = [(c, pa.int32()) for c in TOKEN_COLUMNS[1:-1]]
+    label = pa.dictionary(pa.int32(), pa.string())
+    tokens = pa.schema([("article_id", label), *ints, ("token", pa.large_string())])
+    pack = pa.schema([("doc_key", label), *tokens])
+    return tokens, pack
+
+
+def _settings_key(engine_name: str, dictionary: _Dictionary, hmm: bool) -> str:
+    parts = [
+        f"algorithm={_ALGORITHM_VERSION}",
+        f"engine={engine_name}={_engine_version(engine_name)}",
+        f"hmm={hmm}",
+        f"dictionary={dictionary.hash}",
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+class _PackStore:
+    """A folder of Parquet files, each holding the tokens of some documents.
+
+    Every pack lists, in its schema metadata, the content keys of the documents it holds, so a
+    later run reads only the packs (and rows) it needs and segments only new or changed
+    documents.  Files are written to a temporary name and renamed, so a crash leaves no
+    half-written pack.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def index(self) -> dict[str, Path]:
+        import pyarrow.parquet as pq
+
+        found: dict[str, Path] = {}
+        if not self.folder.is_dir():
+            return found
+        for path in sorted(self.folder.glob("pack-*.parquet")):
+            try:
+                meta = pq.read_schema(path).metadata or {}
+            except Exception as exc:  # a corrupt file is skipped, never fatal
+                logger.warning("token cache: ignoring unreadable %s (%s)", path, exc)
+                continue
+            for key in meta.get(_PACK_META, b"").decode().split():
+                found.setdefault(key, path)
+        return found
+
+    def read(self, paths_keys: dict[Path, set[str]]) -> tuple[list[Any], set[str]]:
+        """Tables with the rows of the wanted document keys, and the keys actually read."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        tables, done = [], set()
+        for path, keys in sorted(paths_keys.items()):
+            try:
+                table = pq.read_table(path, read_dictionary=["token"])
+            except Exception as exc:  # a damaged pack is segmented again, never fatal
+                logger.warning("token cache: ignoring unreadable %s (%s)", path, exc)
+                continue
+            have = set((table.schema.metadata or {}).get(_PACK_META, b"").decode().split())
+            if keys != have:
+                table = table.filter(pc.is_in(table["doc_key"], value_set=pa.array(sorted(keys))))
+            tables.append(table)
+            done |= keys
+        return tables, done
+
+    def write(self, table: Any, keys: Sequence[str]) -> None:
+        import pyarrow.parquet as pq
+
+        name = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
+        meta = dict(table.schema.metadata or {})
+        meta[_PACK_META] = "\n".join(keys).encode()
+        table = table.replace_schema_metadata(meta)
+        final = self.folder / f"pack-{name}.parquet"
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(
+                table,
+                tmp,
+                compression="lz4",
+                use_dictionary=["doc_key", "article_id", "token"],
+                write_statistics=False,
+            )
+            tmp.replace(final)
+        except OSError as exc:
+            logger.warning("token cache: could not write %s (%s)", final, exc)
+            tmp.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------
+# tokenize
+# --------------------------------------------------------------------------------------------
+
+
+def _articles_frame(articles: Any, needed: Sequence[str], what: str = "articles") -> pd.DataFrame:
+    import pandas as pd
+
+    frame = getattr(articles, "articles", articles)
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(
+            f"{what} must be a DataFrame or a Corpus (with .articles), "
+            f"got {type(articles).__name__}"
+        )
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{what} lacks column(s) {missing}; it needs {list(needed)}, has {list(frame.columns)}"
+        )
+    return frame
+
+
+def _progress_bar(progress: Any, total_chars: int) -> Any:
+    if progress is None:
+        stream = sys.stderr
+        show = total_chars >= _PROGRESS_MIN_CHARS and bool(
+            getattr(stream, "isatty", lambda: False)()
+        )
+    else:
+        show = _check_bool(progress, "progress")
+    if not show:
+        return None
+    try:
+        from tqdm import tqdm  # plain text bar: tqdm.auto needs ipywidgets in Jupyter
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return None
+    return tqdm(total=total_chars, unit="char", unit_scale=True, desc="segmenting", leave=False)
+
+
+def tokenize(
+    articles: Any,
+    *,
+    userdict: Any = None,
+    stopwords: Any = None,
+    engine: str = "auto",
+    hmm: bool = False,
+    cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Segment the ``body`` of every article into a tidy tokens table.
+
+    Parameters
+    ----------
+    articles
+        A DataFrame with columns ``article_id`` (unique) and ``body``, or a ``Corpus``.  When a
+        ``doc_id`` column is present, articles of one document are cached together (else each
+        article is its own unit).
+    userdict
+        See :func:`segment` (default: the bundled domain dictionary).
+    stopwords
+        Stop list for the ``is_stopword`` column: ``None`` (bundled), a path, or an iterable of
+        words.  Stopwords are flagged, never removed, so ``position`` is stable.
+    engine, hmm
+        See :func:`segment`.
+    cache
+        Reuse tokens from earlier runs.  Tokens are cached as Parquet under ``cache_dir`` keyed
+        by a hash of each document's article ids and bodies, the compiled dictionary, the engine
+        and its version, ``hmm`` and the algorithm version; a changed document or dictionary is
+        segmented again, an unchanged one is read back.  (``is_stopword`` is recomputed on every
+        call, so editing the stop list never invalidates the cache.)
+    cache_dir
+        Default: :func:`default_cache_dir` (``$WEEKLYLIB_CACHE_DIR`` or ``~/.cache/weeklylib``);
+        the tokens go into its ``tokens/`` subfolder.
+    progress
+        Show a tqdm bar while segmenting: ``None`` (default) shows one only for long inputs when
+        stderr is a terminal (never in Jupyter or under nbval), ``True`` always, ``False`` never.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per token occurrence, in input-article order then ``position``, with columns
+
+        - ``article_id`` (categorical, categories in input order),
+        - ``paragraph``: 0-based index of the line of ``body`` (``body.split("\\n")``),
+        - ``sentence``: 0-based index of the sentence within the body; sentences end after
+          ``。！？；`` (ASCII ``!?`` too, outside URLs), including closing quotes and brackets,
+          and at line ends; only sentences with at least one token are numbered,
+        - ``position``: 0-based token index within the body (stopwords included),
+        - ``start``, ``end``: character offsets, ``body[start:end] == token``,
+        - ``token`` (categorical),
+        - ``is_stopword``: listed stopword, punctuation/symbol or pure number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from weeklylib.segment import tokenize
+    >>> arts = pd.DataFrame({"article_id": ["a#1"], "body": ["推进医共体建设。\\n发展5G+医疗"]})
+    >>> tokenize(arts, cache=False)[["paragraph", "sentence", "position", "start", "token"]]
+       paragraph  sentence  position  start token
+    0          0         0         0      0    推进
+    1          0         0         1      2   医共体
+    2          0         0         2      5    建设
+    3          0         0         3      7     。
+    4          1         1         4      9    发展
+    5          1         1         5     11   5G+
+    6          1         1         6     14    医疗
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    frame = _articles_frame(articles, ("article_id", "body"))
+    _check_bool(cache, "cache")
+    _check_bool(hmm, "hmm")
+    if progress is not None:
+        _check_bool(progress, "progress")
+    name = resolve_engine(engine, hmm=hmm)
+    dictionary = _compile_dictionary(_resolve_userdict(userdict))
+    stop = _resolve_stopwords(stopwords)
+
+    ids_orig = frame["article_id"]
+    if ids_orig.isna().any():
+        raise ValueError("articles.article_id must not be missing")
+    if ids_orig.duplicated().any():
+        dup = ids_orig[ids_orig.duplicated()].iloc[0]
+        raise ValueError(f"articles.article_id must be unique; {dup!r} occurs more than once")
+    id_values = ids_orig.tolist()
+    ids = [i if isinstance(i, str) else str(i) for i in id_values]
+    bodies = [b if isinstance(b, str) else "" for b in frame["body"].tolist()]
+    units = [f"art:{i}" for i in ids]
+    if "doc_id" in frame.columns:
+        doc_na = frame["doc_id"].isna().tolist()
+        for k, d in enumerate(frame["doc_id"].tolist()):
+            if not doc_na[k]:
+                units[k] = f"doc:{d}"
+    unit_rows: dict[str, list[int]] = {}
+    for i, u in enumerate(units):
+        unit_rows.setdefault(u, []).append(i)
+
+    token_schema, _ = _schemas()
+    store = None
+    cached_tables: list[Any] = []
+    todo_rows = list(range(len(ids)))
+    if cache:
+        settings = _settings_key(name, dictionary, hmm)
+        unit_key = _unit_keys(settings, unit_rows, ids, bodies)
+        folder = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+        store = _PackStore(folder / "tokens" / settings)
+        index = store.index()
+        wanted: dict[Path, set[str]] = {}
+        for u in unit_rows:
+            path = index.get(unit_key[u])
+            if path is not None:
+                wanted.setdefault(path, set()).add(unit_key[u])
+        cached_tables, done = store.read(wanted)
+        todo_units = [u for u in unit_rows if unit_key[u] not in done]
+        todo_rows = sorted(i for u in todo_units for i in unit_rows[u])
+
+    new_tables: list[Any] = []
+    new_rows: list[Any] = []
+    if todo_rows:
+        eng = _get_engine(name, dictionary)
+        ids_arr = pa.array(ids, pa.string())
+        bar = _progress_bar(progress, sum(len(bodies[i]) for i in todo_rows))
+        try:
+            for batch in _batches(todo_rows, bodies):
+                res = _segment_batch([bodies[j] for j in batch], eng, dictionary, hmm)
+                rows = pa.array(np.asarray(batch, dtype=np.int32)[res["art"]])
+                new_rows.append(rows)
+                new_tables.append(
+                    pa.table(
+                        {
+                            "article_id": pa.DictionaryArray.from_arrays(rows, ids_arr),
+                            **{c: res[c] for c in TOKEN_COLUMNS[1:-1]},
+                            "token": res["token"],
+                        },
+                        schema=token_schema,
+                    )
+                )
+                if bar is not None:
+                    bar.update(sum(len(bodies[j]) for j in batch))
+        finally:
+            if bar is not None:
+                bar.close()
+        if store is not None:
+            keys_arr = pa.array([unit_key[u] for u in units], pa.string())
+            packed = [
+                t.add_column(0, "doc_key", pa.DictionaryArray.from_arrays(r, keys_arr))
+                for t, r in zip(new_tables, new_rows, strict=True)
+            ]
+            store.write(
+                pa.concat_tables(packed) if packed else _schemas()[1].empty_table(),
+                [unit_key[u] for u in todo_units],
+            )
+
+    return _assemble(
+        [t.select(list(TOKEN_COLUMNS)) for t in (*cached_tables, *new_tables)],
+        ids,
+        id_values,
+        stop,
+    )
+
+
+def _unit_keys(
+    settings: str, unit_rows: dict[str, list[int]], ids: list[str], bodies: list[str]
+) -> dict[str, str]:
+    """Content key of each cache unit: hash of the settings and its articles' ids and bodies."""
+    keys: dict[str, str] = {}
+    seed = hashlib.sha256(settings.encode())
+    for u, rows in unit_rows.items():
+        h = seed.copy()
+        for i in rows:
+            for part in (ids[i], bodies[i]):
+                raw = part.encode("utf-8", "surrogatepass")
+                h.update(len(raw).to_bytes(8, "little") + raw)
+        keys[u] = h.hexdigest()[:40]
+    return keys
+
+
+def _batches(rows: list[int], bodies: list[str]) -> Iterable[list[int]]:
+    """Consecutive groups of ``rows`` of about ``_BATCH_CHARS`` characters."""
+    batch: list[int] = []
+    size = 0
+    for i in rows:
+        batch.append(i)
+        size += len(bodies[i]) + 1
+        if size >= _BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _assemble(
+    tables: list[Any], ids: list[str], ids_orig: list[Any], stop: frozenset[str]
+) -> pd.DataFrame:
+    """Combine token tables (fresh or from the cache), order them by input article and
+    position, and build the DataFrame with categorical ``article_id`` and ``token``."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    id_set = pa.array(ids, pa.string())
+    vocab: dict[str, int] = {}
+
+    def codes_of(chunk: Any, lookup: Any = None) -> np.ndarray:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = pc.dictionary_encode(chunk)
+        if lookup is None:  # tokens: map the chunk's dictionary into the shared vocabulary
+            values = chunk.dictionary.to_pylist()
+            lookup = np.fromiter(
+                (vocab.setdefault(v, len(vocab)) for v in values), np.int64, len(values)
+            )
+        else:  # article ids: position in the input
+            lookup = pc.index_in(chunk.dictionary, value_set=lookup).to_numpy(zero_copy_only=False)
+        indices = chunk.indices.to_numpy(zero_copy_only=False)
+        return lookup[indices] if len(indices) else np.zeros(0, dtype=np.int64)
+
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in TOKEN_COLUMNS}
+    for table in tables:
+        for chunk in table["article_id"].chunks:
+            parts["article_id"].append(codes_of(chunk, id_set))
+        for chunk in table["token"].chunks:
+            parts["token"].append(codes_of(chunk))
+        for c in TOKEN_COLUMNS[1:-1]:
+            parts[c].append(table[c].to_numpy())
+    cols = {c: np.concatenate(v) if v else np.zeros(0, dtype=np.int32) for c, v in parts.items()}
+    art_idx = cols.pop("article_id").astype(np.int64)
+    position = cols["position"]
+    if len(art_idx) > 1:
+        step_a, step_p = np.diff(art_idx), np.diff(position)
+        if not np.all((step_a > 0) | ((step_a == 0) & (step_p > 0))):
+            order = np.lexsort((position, art_idx))
+            art_idx = art_idx[order]
+            cols = {c: v[order] for c, v in cols.items()}
+    # categories in code-point order, so they do not depend on what came from the cache
+    words = list(vocab)
+    order = sorted(range(len(words)), key=words.__getitem__)
+    rank = np.empty(len(words), dtype=np.int32)
+    rank[order] = np.arange(len(words), dtype=np.int32)
+    codes = rank[cols.pop("token")] if len(words) else np.zeros(0, dtype=np.int32)
+    categories = [words[i] for i in order]
+    stop_mask = np.fromiter(
+        (is_stopword(t, stop) for t in categories), dtype=bool, count=len(categories)
+    )
+    frame = {
+        "article_id": pd.Categorical.from_codes(art_idx, categories=pd.Index(ids_orig)),
+        **{c: cols[c].astype(np.int32) for c in TOKEN_COLUMNS[1:-1]},
+        "token": pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")),
+        "is_stopword": stop_mask[codes],
+    }
+    return pd.DataFrame(frame)
