@@ -53,6 +53,9 @@ _EXPORTS: dict[str, str] = {
     "articles_by_province": "regions",
     "extract_metrics": "metrics",
     "compare_regions": "metrics",
+    "ratings_by_province": "metrics",
+    "indicator_comparison": "metrics",
+    "load_metric_vocabulary": "metrics",
     # figures
     "set_paper_theme": "theme",
     "paper_style": "theme",
