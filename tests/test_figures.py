@@ -232,7 +232,7 @@ def test_pdf_chinese_is_drawn_like_png_mupdf(tmp_path, pdf_mode):
 
 
 def test_journal_safe_pdf_adds_characters_beyond_the_subset(cff_system_font, tmp_path):
-    """屆 is not in the bundled GB 2312 subset: save_figure converts it from the CFF font."""
+    """RARE is not in the bundled subset: save_figure converts it from the CFF font."""
     with wl.paper_style(pdf_mode="truetype") as info:
         assert (info.outlines, info.path) == ("cff", cff_system_font)
         fig = _text_figure(TEXT + RARE)

@@ -17,9 +17,9 @@ from weeklylib import theme
 from weeklylib.plotting import _style
 
 CHINESE = "全国卫生信息化舆情监测周报"
-#: A character outside GB 2312 (so outside the bundled subset).  The fake CFF font below
+#: A character outside the bundled subset (CJK Extension A, U+3447).  The fake CFF font below
 #: draws it with the outline of 届, so the tests do not need a full CJK font installed.
-RARE = "屆"
+RARE = "\u3447"
 
 
 def make_cff_font(out: Path, *, family: str = "Noto Sans CJK SC", chars: str = CHINESE) -> Path:
@@ -152,7 +152,7 @@ def test_no_system_font_and_no_mplfonts_uses_bundled_subset(monkeypatch):
     assert info.outlines == "truetype"
     cmap = _cmap(info.path)
     assert all(ord(c) in cmap for c in CHINESE + "，。、（）《》")
-    assert len(cmap) > 7000  # ASCII + all of GB 2312
+    assert len(cmap) > 20000  # ASCII, punctuation, all CJK Unified Ideographs
 
 
 def test_nothing_found_warns_naming_what_was_searched(monkeypatch, tmp_path):
@@ -430,14 +430,14 @@ def test_extension_adds_missing_characters(monkeypatch, fake_fonts):
 
 
 def test_other_cff_font_is_converted_into_the_cache(monkeypatch, tmp_path):
-    """A CFF font of another design gets its own TrueType twin (GB 2312 subset), cached."""
+    """A CFF font of another design gets its own TrueType twin (the bundled subset), cached."""
     serif = make_cff_font(tmp_path / "serif.otf", family="Some Serif SC")
     info = theme.find_cjk_font(serif)
     twin = theme._truetype_for(info)
     assert twin.source == "converted"
     assert twin.family.startswith("Weeklylib CJK ")
     assert twin.path.parent == theme._cache_dir()
-    assert set(_cmap(twin.path)) == {ord(c) for c in CHINESE}  # RARE is not in GB 2312
+    assert set(_cmap(twin.path)) == {ord(c) for c in CHINESE}  # RARE is outside the subset
     assert theme._truetype_for(info) == twin  # second call: from the cache
 
 

@@ -13,7 +13,7 @@ Where the Chinese font comes from (:func:`find_cjk_font`), in this order:
 3. a font installed by a Python package: Noto Sans CJK SC from ``mplfonts``
    (SIL OFL 1.1; the proprietary SimHei that package also ships is never used),
    then weeklylib's own bundled ``Weeklylib CJK SC`` (an OFL subset of Noto
-   Sans CJK SC covering ASCII, GB 2312 and common punctuation, in TrueType
+   Sans CJK SC covering ASCII, all CJK Unified Ideographs and common punctuation, in TrueType
    outlines; see ``weeklylib/data/fonts/README.md``);
 4. otherwise a warning naming everything that was searched.
 
@@ -423,7 +423,8 @@ def cjk_font_file(info: FontInfo | None = None) -> Path | None:
 
 
 def _base_charset() -> frozenset[str]:
-    """ASCII, Latin-1, common punctuation and all of GB 2312 (6763 hanzi + symbols)."""
+    """ASCII, Latin-1, common punctuation, GB 2312 symbols and every CJK Unified Ideograph
+    (U+4E00–U+9FFF: simplified and traditional hanzi alike)."""
     chars = {chr(c) for c in range(0x20, 0x7F)} | {chr(c) for c in range(0xA0, 0x100)}
     chars |= {chr(c) for c in range(0x2010, 0x2030)} | {chr(c) for c in range(0x3000, 0x3040)}
     chars |= {chr(c) for c in range(0xFF01, 0xFF5F)} | {chr(c) for c in range(0xFFE0, 0xFFE7)}
@@ -431,6 +432,7 @@ def _base_charset() -> frozenset[str]:
         for lo in range(0xA1, 0xFF):
             with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((hi, lo)).decode("gb2312"))
+    chars |= {chr(c) for c in range(0x4E00, 0xA000)}
     return frozenset(chars)
 
 
