@@ -353,3 +353,13 @@ def test_wordcloud_empty_after_stopwords():
 def test_wordcloud_bad_font_path(tf, tmp_path):
     with pytest.raises(ValueError, match="font_path must be an existing font file"):
         plot_wordcloud(tf, font_path=tmp_path / "none.ttf")
+
+
+def test_figures_overview_english_names_do_not_overwrite_chinese(tmp_path, seed_corpus):
+    zh = overview.figures_overview(seed_corpus, out_dir=tmp_path, formats=("svg",))
+    en = overview.figures_overview(seed_corpus, out_dir=tmp_path, formats=("svg",), lang="en")
+    assert not set(zh) & set(en)
+    assert all(p.stem.endswith("_en") for p in en)
+    svg = (tmp_path / "overview_outlets_en.svg").read_text(encoding="utf-8")
+    assert "<!-- Articles -->" in svg  # matplotlib writes each text as an SVG comment
+    assert "<!-- 文章数 -->" in (tmp_path / "overview_outlets.svg").read_text(encoding="utf-8")

@@ -482,7 +482,9 @@ def figures_overview(
             try:
                 plot(table, ax=ax, lang=lg)
                 data = length_table(table) if plot is plot_lengths else table
-                written += save_figure(fig, name, formats=formats, out_dir=out_dir, data=data)
+                suffix = "" if lg == "zh" else "_en"  # as the other figure groups name them
+                written += save_figure(fig, name + suffix, formats=formats, out_dir=out_dir,
+                                       data=data)
             finally:
                 plt.close(fig)
     return sorted(written)
