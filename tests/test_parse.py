@@ -259,3 +259,35 @@ def test_variant_labels_numbering_and_datelines():
     assert a2.body == "正文第一句在标签行上。\n正文二。"
     assert [a.toc_source for a in doc.articles] == ["健康报", "人民网"]
     assert codes(doc) == ["missing_date"]  # article 2 prints no date line
+
+
+WRAPPED_BODY = [  # 36 CJK characters a line: a hard-wrapped page
+    "某市卫生健康委日前召开全民健康信息平台建设推进会，会议部署了互联互通标准",
+    "化成熟度测评工作，并要求各医院加快电子病历系统应用水平分级评价准备工作。",
+    "会议还要求各地加快推进紧密型县域医共体建设，进一步提升基层医疗服务能力。",
+]
+
+
+def _wrapped_article(extra: list[str]) -> str:
+    arts = [["1. 标题：某市召开全民健康信息平台建设推进会", "来源：新华网", "链接：https://x.cn/a.html",
+             "主要内容：", "2025-03-01 来源：新华网", *WRAPPED_BODY, *extra]]
+    return make_digest(articles=arts, intro="本期周报共收集1篇，时间从2025年3月1日到2025年3月7日。",
+                       toc=("1. 某市召开全民健康信息平台建设推进会", "（新华网）"))
+
+
+def test_full_line_of_prose_before_a_caption_is_kept():
+    sentence = "潍坊在抗癌领域的创新探索，正为患者带来更多希望，引领抗癌事业迈向新的高度。"
+    doc = parse(_wrapped_article([sentence, "患者在潍坊市某医院通过自助机完成挂号缴费。（受访者供图）"]))
+    art = doc.articles[0]
+    assert art.body.endswith(sentence) and "自助机" not in art.body
+    assert art.n_credits == 1 and "caption" in doc.roles
+
+
+def test_prose_broken_by_a_page_break_before_a_caption_is_not_dropped():
+    first = "医疗数据资产化之路并非一蹴而就。早在2016年，某市就被列为首批国家健康医疗"
+    doc = parse(_wrapped_article([first, "某市数据资产全过程管理平台的支撑团队开展工作，推动医疗数据资产化。本报记者 张三 摄",
+                                  "大数据中心与产业园建设试点城市之一。"]))
+    body = doc.articles[0].body
+    assert first in body.replace("\n", "")  # the prose before the caption survives
+    assert "本报记者 张三 摄" not in body
+    assert doc.articles[0].n_credits == 1

@@ -116,6 +116,7 @@ _RE_BOILERPLATE = re.compile(
     r"(公众号|视频号|微信号|扫码|二维码|客户端下载|关注我们|版权所有|转载请|责任编辑|责编|"
     r"编辑[:：]|校对[:：]|审核[:：]|监制|出品[:：]?|传媒集团$|融媒体中心$|报业集团$)"
 )
+_CAPTION_MAX = 90  # characters; the seeds' captions are 25-50
 _SOFT_ENDINGS = frozenset("，、：；,;:（(“‘《—")
 _DIGEST_MARKERS = ("本期周报共收集", "信息目录", "具体内容", "舆情监测周报", "本期导语")
 
@@ -266,6 +267,8 @@ class _Layout:
             return False  # a credit ends its caption; a credit or caption starts a block
         if b[0] == "【" or _RE_BYLINE.match(b):
             return False  # 【记者手记】-style headings and bylines start blocks
+        if (a[-1] in TERMINAL or a[-1] in CLOSERS) and _RE_CREDIT_TAIL.search(b):
+            return False  # a caption line never continues a finished sentence
         width = display_width(a)
         last = a[-1]
         if self.wrapped:
@@ -305,10 +308,12 @@ def _classify_paragraph(text: str) -> tuple[str, str, int]:
         return "credit", "", 1
     tail = _RE_CREDIT_TAIL.search(stripped)
     if tail and tail.start() > 0:
-        if len(stripped) <= 150 or _RE_CAPTION_HEAD.match(stripped):
+        # captions are short; a longer paragraph ending in a credit keeps its text (only the
+        # credit goes), so that prose joined to a caption by a page break is never dropped
+        if len(stripped) <= _CAPTION_MAX or _RE_CAPTION_HEAD.match(stripped):
             return "caption", "", 1
         return "body", stripped[: tail.start()], 1
-    if _RE_CAPTION_HEAD.match(stripped) and len(stripped) <= 150:
+    if _RE_CAPTION_HEAD.match(stripped) and len(stripped) <= _CAPTION_MAX:
         return "caption", "", 0
     return "body", stripped, 0
 
