@@ -70,3 +70,16 @@ def test_join_wrapped(a, b, joined):
 def test_display_width_counts_cjk_double():
     assert clean.display_width("医疗AI") == 6
     assert clean.display_width("，。") == 4
+
+
+def test_clean_paragraphs_equals_cleaning_each_paragraph():
+    """The one-pass body cleaner must give exactly what per-paragraph cleaning gives."""
+    import random
+
+    pieces = ["(GRAIDS)系统上线", "王桂芝(化名)打开手机", "近年来,人工智能", "## B 标题", "see f(x), then",
+              "(完)", "医疗 AI 应用 ， 2025", "**粗体**[链接](#)", "91.74 %", " 前后空格 ", "1. 5 倍",
+              "中 , x", "x , y", "“引号” (注)", "１ ２"]
+    rng = random.Random(0)
+    for _ in range(500):
+        sample = rng.choices(pieces, k=rng.randint(1, 6))
+        assert clean.clean_paragraphs(sample) == [clean.clean_text(p) for p in sample], sample

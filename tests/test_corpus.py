@@ -244,3 +244,20 @@ def test_corpus_summary_and_repr(seed_corpus):
     assert summary["articles"] == 14 and summary["documents (article)"] == 1
     assert summary["photo credits removed"] == 16
     assert repr(seed_corpus).startswith("<Corpus: 5 documents")
+
+
+def test_unchanged_corpus_loads_from_the_table_cache(tmp_path, seeds_dir, monkeypatch):
+    cache = tmp_path / "cache"
+    first = wl.load_corpus(seeds_dir, cache=cache)
+    import weeklylib.corpus as corpus_module
+
+    def refuse(*_):
+        raise AssertionError("the per-file store must not be opened on a warm load")
+
+    monkeypatch.setattr(corpus_module, "_Cache", refuse)
+    second = wl.load_corpus(seeds_dir, cache=cache)
+    for name in ("documents", "articles", "problems"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name))
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(first.spans, second.spans)  # entries load lazily
+    assert second.raw("001_017c2f79a39b0a3a") == first.raw("001_017c2f79a39b0a3a")

@@ -175,7 +175,6 @@ def load_corpus(
     files = find_files(_resolve_source(source))
     doc_ids = _unique_doc_ids(files)
     folder = None if cache is False else (default_cache_dir() if cache is True else Path(cache))
-    store = _Cache(folder)
 
     # read bytes + hash every file (cheap); parse only what the cache lacks
     import hashlib
@@ -187,6 +186,12 @@ def load_corpus(
         except OSError:
             digest = ""
         keys.append((digest, doc_id, str(path)))
+    tables_file = _tables_file(folder, keys)
+    if tables_file is not None and all(k[0] for k in keys):
+        tables = _read_tables(tables_file)
+        if tables is not None:  # nothing changed since a previous load: no parsing, no unpickling
+            return Corpus(*tables, entry_loader=lambda: _load_entries(folder, keys))
+    store = _Cache(folder)
     todo = [(str(path), doc_id) for (digest, doc_id, path) in keys
             if not digest or store.get((digest, doc_id, path)) is None]
     n_workers = workers or (min(4, os.cpu_count() or 1) if len(todo) > 200 else 1)
@@ -211,7 +216,55 @@ def load_corpus(
         keep.add((entry.raw.sha256, *key[1:]))
         entries.append(entry)
     store.save(keep)
-    return Corpus._from_entries(entries)
+    corpus = Corpus._from_entries(entries)
+    if tables_file is not None and all(k[0] for k in keys):
+        _write_tables(tables_file, corpus)
+    return corpus
+
+
+# ---- corpus-level fast path: the three tables of a set of files, keyed by all their keys
+_N_TABLE_FILES = 8  # most recent corpora kept
+
+
+def _tables_file(folder: Path | None, keys: list[tuple[str, str, str]]) -> Path | None:
+    if folder is None:
+        return None
+    import hashlib
+
+    digest = hashlib.sha256(repr((PARSER_VERSION, keys)).encode("utf-8")).hexdigest()[:32]
+    return folder / f"tables-v{PARSER_VERSION}-{digest}.pickle"
+
+
+def _read_tables(path: Path):
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            tables = pickle.load(fh)
+        path.touch()  # most recently used
+        return tables
+    except Exception as exc:  # a corrupt cache is rebuilt, never trusted
+        log.warning("ignoring unreadable table cache %s (%s)", path, exc)
+        return None
+
+
+def _write_tables(path: Path, corpus: Corpus) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    with tmp.open("wb") as fh:
+        pickle.dump((corpus.documents, corpus.articles, corpus.problems), fh, protocol=5)
+    tmp.replace(path)
+    old = sorted(path.parent.glob(f"tables-v{PARSER_VERSION}-*.pickle"),
+                 key=lambda p: p.stat().st_mtime, reverse=True)[_N_TABLE_FILES:]
+    for stale in old:
+        stale.unlink(missing_ok=True)
+
+
+def _load_entries(folder: Path | None, keys: list[tuple[str, str, str]]) -> list[_Entry]:
+    """The files' parse results from the per-file cache (``Corpus.spans`` after a fast load);
+    a file missing from it is parsed again."""
+    store = _Cache(folder)
+    return [store.get(key) or _read_and_parse((key[2], key[1])) for key in keys]
 
 
 def _unique_doc_ids(files: list[Path]) -> list[str]:
@@ -244,12 +297,18 @@ class Corpus:
     """
 
     def __init__(self, documents: pd.DataFrame, articles: pd.DataFrame, problems: pd.DataFrame,
-                 entries: list[_Entry] | None = None):
+                 entries: list[_Entry] | None = None, *, entry_loader=None):
         self.documents = documents
         self.articles = articles
         self.problems = problems
-        self._entries = entries or []
+        self._entries = entries
+        self._entry_loader = entry_loader  # loads the per-file entries on first need
         self._spans: pd.DataFrame | None = None
+
+    def _get_entries(self) -> list[_Entry]:
+        if self._entries is None:
+            self._entries = self._entry_loader() if self._entry_loader else []
+        return self._entries
 
     # ---- construction
     @classmethod
@@ -319,20 +378,38 @@ class Corpus:
     def spans(self) -> pd.DataFrame:
         """Every line of every file with its role; built on first access."""
         if self._spans is None:
-            rows = []
-            for entry in self._entries:
-                text = self.raw(entry.raw.doc_id) if entry.parsed.roles else ""
-                lines = text.split("\n") if text else []
-                for i, (role, owner) in enumerate(zip(entry.parsed.roles, entry.parsed.owners,
-                                                      strict=True)):
-                    rows.append({
-                        "doc_id": entry.raw.doc_id,
-                        "article_id": f"{entry.raw.doc_id}#{owner}" if owner else "",
-                        "line": i + 1, "role": role,
-                        "text": lines[i].strip() if i < len(lines) else "",
-                    })
-            self._spans = _typed(_frame(rows, SPAN_COLUMNS))
+            import pandas as pd
+
+            doc_ids, article_ids, line_nos, roles, texts = [], [], [], [], []
+            for entry in self._get_entries():
+                n = len(entry.parsed.roles)
+                if not n:
+                    continue
+                doc_id = entry.raw.doc_id
+                lines = [s.strip() for s in self._raw_text(entry).split("\n")]
+                lines += [""] * (n - len(lines))
+                doc_ids += [doc_id] * n
+                article_ids += [f"{doc_id}#{o}" if o else "" for o in entry.parsed.owners]
+                line_nos += range(1, n + 1)
+                roles += entry.parsed.roles
+                texts += lines[:n]
+            frame = pd.DataFrame({"doc_id": doc_ids, "article_id": article_ids, "line": line_nos,
+                                  "role": roles, "text": texts}, columns=list(SPAN_COLUMNS))
+            self._spans = _typed(frame)
         return self._spans
+
+    def _raw_text(self, entry: _Entry) -> str:
+        """The file's text (empty when unreadable); checked against the hash it was parsed with."""
+        raw = entry.raw
+        if not raw.sha256 or not raw.encoding:
+            return ""
+        import hashlib
+
+        data = Path(raw.path).read_bytes()
+        if hashlib.sha256(data).hexdigest() != raw.sha256:
+            raise CorpusError("the file changed since the corpus was loaded; load it again",
+                              path=raw.path)
+        return decode_bytes(data)[0]
 
     def raw(self, doc_id: str) -> str:
         """The decoded text of one input file, exactly as read (line ends normalised).
@@ -344,22 +421,24 @@ class Corpus:
         CorpusError
             The file changed on disk since the corpus was loaded.
         """
-        entry = next((e for e in self._entries if e.raw.doc_id == doc_id), None)
-        if entry is None:
-            raise KeyError(f"no document {doc_id!r}; known: {[e.raw.doc_id for e in self._entries]}")
-        if not entry.raw.sha256:
+        docs = self.documents
+        match = docs.index[docs["doc_id"] == doc_id]
+        if len(match) == 0:
+            raise KeyError(f"no document {doc_id!r}; known: {list(docs['doc_id'])}")
+        row = docs.loc[match[0]]
+        path, sha256, encoding = str(row["path"]), str(row["sha256"]), str(row["encoding"])
+        if not sha256:
             return ""
         try:
-            data = Path(entry.raw.path).read_bytes()
+            data = Path(path).read_bytes()
         except OSError as exc:
-            raise SourceNotFoundError(f"cannot re-read the file ({exc.strerror})",
-                                      path=entry.raw.path) from exc
+            raise SourceNotFoundError(f"cannot re-read the file ({exc.strerror})", path=path) from exc
         import hashlib
 
-        if hashlib.sha256(data).hexdigest() != entry.raw.sha256:
+        if hashlib.sha256(data).hexdigest() != sha256:
             raise CorpusError("the file changed since the corpus was loaded; load it again",
-                              path=entry.raw.path)
-        if entry.raw.encoding == "":
+                              path=path)
+        if encoding == "":
             return ""
         return decode_bytes(data)[0]
 

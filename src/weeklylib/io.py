@@ -48,7 +48,7 @@ def find_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
     NoInputFilesError
         A folder holds no candidate text files.
     """
-    items: Iterable[str | os.PathLike[str]]
+    items: list[str | os.PathLike[str]]
     if isinstance(source, str | os.PathLike):
         items = [source]
     else:
@@ -73,23 +73,29 @@ def find_files(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
             files.extend(found)
         else:
             files.append(path)
+    if len(items) == 1:
+        return files  # one folder's files (or one file) are distinct already
     # the same file named twice is read once
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for f in files:
-        key = f.resolve()
+        key = os.path.realpath(f)
         if key not in seen:
             seen.add(key)
             unique.append(f)
     return unique
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
+
+
 def _looks_binary(data: bytes) -> bool:
+    """NUL bytes, or more than 5% control characters other than tab/newlines, in the head."""
     head = data[:8192]
     if b"\x00" in head:
         return True
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return control > 0.05 * len(head)
+    n_control = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return n_control > 0.05 * len(head)
 
 
 def decode_bytes(data: bytes) -> tuple[str, str, list[tuple[str, str, str]]]:

@@ -29,7 +29,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from weeklylib.clean import CLOSERS, CJK, TERMINAL, clean_text, compact, display_width, join_wrapped
+from weeklylib.clean import (
+    CJK,
+    CLOSERS,
+    TERMINAL,
+    clean_paragraphs,
+    clean_text,
+    compact,
+    display_width,
+    join_wrapped,
+)
 from weeklylib.io import RawDocument
 from weeklylib.problems import Problem
 
@@ -116,7 +125,13 @@ _RE_BOILERPLATE = re.compile(
     r"(公众号|视频号|微信号|扫码|二维码|客户端下载|关注我们|版权所有|转载请|责任编辑|责编|"
     r"编辑[:：]|校对[:：]|审核[:：]|监制|出品[:：]?|传媒集团$|融媒体中心$|报业集团$)"
 )
+_START_FIRST = frozenset("0123456789（(标")  # an article's opening line starts with one of these
 _CAPTION_MAX = 90  # characters; the seeds' captions are 25-50
+# cheap first/last-character tests that must hold for the credit/caption/byline regexes to match
+_CREDIT_FIRST = frozenset("【（(图摄本新中记通")
+_CREDIT_LAST = frozenset("】）)摄")
+_CAPTION_FIRST = frozenset("图上下左右")
+_BYLINE_MAX = 40
 _SOFT_ENDINGS = frozenset("，、：；,;:（(“‘《—")
 _DIGEST_MARKERS = ("本期周报共收集", "信息目录", "具体内容", "舆情监测周报", "本期导语")
 
@@ -250,8 +265,10 @@ class _Layout:
     wrapped: bool
 
     @classmethod
-    def measure(cls, lines: list[str]) -> _Layout:
-        widths = sorted(display_width(s) for s in lines if len(s) >= 12)
+    def measure(cls, lines: list[str], widths: list[int] | None = None) -> _Layout:
+        if widths is None:
+            widths = [display_width(s) for s in lines]
+        widths = sorted(w for s, w in zip(lines, widths, strict=True) if len(s) >= 12)
         if len(widths) < 8:
             return cls(full_width=10**6, wrapped=False)
         top = widths[int(0.9 * (len(widths) - 1))]
@@ -259,24 +276,35 @@ class _Layout:
         # a page line holds 20+ CJK characters; most lines of a hard-wrapped text are full
         return cls(full_width=top, wrapped=n_full >= 0.3 * len(widths) and 40 <= top <= 140)
 
-    def joins(self, a: str, b: str) -> bool:
-        """Does line ``b`` continue the paragraph that line ``a`` belongs to?"""
-        if not a or not b or _RE_MD_HEADING.match(b) or _RE_MD_HEADING.match(a):
-            return False
-        if _RE_CREDIT_ONLY.match(b) or _RE_CAPTION_HEAD.match(b) or _RE_CREDIT_TAIL.search(a):
-            return False  # a credit ends its caption; a credit or caption starts a block
-        if b[0] == "【" or _RE_BYLINE.match(b):
+    def joins(self, a: str, b: str, width: int | None = None, width_b: int | None = None) -> bool:
+        """Does line ``b`` continue the paragraph that line ``a`` belongs to?
+
+        ``width``/``width_b`` are the lines' display widths when already known.  Each regex
+        runs only when a cheap test on the first or last character says it could match.
+        """
+        if not a or not b or a[0] == "#" or b[0] == "#":
+            return False  # markdown headings stand alone
+        first_b, last = b[0], a[-1]
+        if (first_b in _CREDIT_FIRST or b[-1] in _CREDIT_LAST) and _RE_CREDIT_ONLY.match(b):
+            return False  # a credit starts a block
+        if first_b in _CAPTION_FIRST and _RE_CAPTION_HEAD.match(b):
+            return False  # so does a caption
+        if last in _CREDIT_LAST and _RE_CREDIT_TAIL.search(a):
+            return False  # a credit ends its caption
+        if first_b == "【" or (len(b) <= _BYLINE_MAX and _RE_BYLINE.match(b)):
             return False  # 【记者手记】-style headings and bylines start blocks
-        if (a[-1] in TERMINAL or a[-1] in CLOSERS) and _RE_CREDIT_TAIL.search(b):
+        if (last in TERMINAL or last in CLOSERS) and b[-1] in _CREDIT_LAST and _RE_CREDIT_TAIL.search(b):
             return False  # a caption line never continues a finished sentence
-        width = display_width(a)
-        last = a[-1]
+        if width is None:
+            width = display_width(a)
         if self.wrapped:
             full = self.full_width - 6
             if width >= full:
                 # a paragraph's last line ends a sentence: a short line that does not is a
                 # heading or caption of its own, not the tail of the paragraph above
-                return display_width(b) >= full or b[-1] in TERMINAL or b[-1] in CLOSERS
+                if width_b is None:
+                    width_b = display_width(b)
+                return width_b >= full or b[-1] in TERMINAL or b[-1] in CLOSERS
             if last in _SOFT_ENDINGS:
                 return True  # no paragraph ends on a comma: a page or column break
             # a Latin word that did not fit pushed the wrap earlier: "基于 AGI（Artificial"
@@ -286,27 +314,32 @@ class _Layout:
         return ends_open and width >= 50
 
 
-def _paragraphs(items: list[tuple[int, str]], layout: _Layout) -> list[tuple[list[int], str]]:
-    """Group non-blank ``(line_index, text)`` items into paragraphs."""
+def _paragraphs(items: list[tuple[int, str]], layout: _Layout,
+                widths: list[int]) -> list[tuple[list[int], str]]:
+    """Group non-blank ``(line_index, text)`` items into paragraphs (``widths`` by line index)."""
     paras: list[tuple[list[int], str]] = []
-    prev = ""
+    prev, prev_width = "", 0
     for idx, text in items:
-        if paras and layout.joins(prev, text):
+        width = widths[idx]
+        if paras and layout.joins(prev, text, prev_width, width):
             lines, joined = paras[-1]
             lines.append(idx)
             paras[-1] = (lines, join_wrapped(joined, text))
         else:
             paras.append(([idx], text))
-        prev = text
+        prev, prev_width = text, width
     return paras
 
 
 def _classify_paragraph(text: str) -> tuple[str, str, int]:
     """Return ``(role, kept_text, n_credits)`` for one paragraph of raw text."""
     stripped = text.strip()
-    if _RE_CREDIT_ONLY.match(stripped):
+    if not stripped:
+        return "body", stripped, 0
+    last = stripped[-1]
+    if (stripped[0] in _CREDIT_FIRST or last in _CREDIT_LAST) and _RE_CREDIT_ONLY.match(stripped):
         return "credit", "", 1
-    tail = _RE_CREDIT_TAIL.search(stripped)
+    tail = _RE_CREDIT_TAIL.search(stripped) if last in _CREDIT_LAST else None
     if tail and tail.start() > 0:
         # captions are short; a longer paragraph ending in a credit keeps its text (only the
         # credit goes), so that prose joined to a caption by a page break is never dropped
@@ -319,13 +352,30 @@ def _classify_paragraph(text: str) -> tuple[str, str, int]:
 
 
 # --------------------------------------------------------------------------- parsing
+class _LazyCompact:
+    """``compact(line)`` for each line, computed on first access (most lines never need it)."""
+
+    __slots__ = ("_cache", "_lines")
+
+    def __init__(self, lines: list[str]):
+        self._lines = lines
+        self._cache: dict[int, str] = {}
+
+    def __getitem__(self, i: int) -> str:
+        value = self._cache.get(i)
+        if value is None:
+            value = self._cache[i] = compact(self._lines[i])
+        return value
+
+
 class _DocParser:
     """Parses one document; state lives here only for the duration of the call."""
 
     def __init__(self, raw: RawDocument):
         self.raw = raw
         self.lines = [s.strip() for s in raw.text.split("\n")]
-        self.compact = [compact(s) for s in self.lines]
+        self.compact = _LazyCompact(self.lines)
+        self.widths = [(len(s.encode("utf-8")) + len(s)) // 2 for s in self.lines]  # display_width
         self.n = len(self.lines)
         self.doc = ParsedDocument(raw.doc_id, roles=["blank" if not s else "" for s in self.lines],
                                   owners=[0] * self.n)
@@ -342,15 +392,20 @@ class _DocParser:
             i += 1
         return i
 
-    def find(self, pattern: re.Pattern[str], start: int = 0, stop: int | None = None) -> int:
+    def find(self, pattern: re.Pattern[str], start: int = 0, stop: int | None = None,
+             max_len: int = 24) -> int:
+        """First line from ``start`` whose whitespace-free form matches ``pattern``; only
+        lines of at most ``max_len`` characters are candidates (headings are short)."""
+        lines = self.lines
         for i in range(start, self.n if stop is None else stop):
-            if self.compact[i] and pattern.search(self.compact[i]):
+            line = lines[i]
+            if line and len(line) <= max_len and pattern.search(self.compact[i]):
                 return i
         return -1
 
     # ---- entry point
     def run(self) -> ParsedDocument:
-        text_compact = "".join(self.compact[:400])
+        text_compact = "".join("".join(self.lines[:400]).split())  # markers are pure CJK
         is_digest = any(marker in text_compact for marker in _DIGEST_MARKERS)
         starts = self.article_starts(0, self.n)
         if is_digest or starts:
@@ -395,9 +450,12 @@ class _DocParser:
         """Lines that open an article section: a numbered (or 标题：) line followed,
         within a few lines, by a 来源 field."""
         starts = []
+        lines = self.lines
         for i in range(lo, hi):
-            line = self.lines[i]
-            if not line or not (_numbered(line) or _RE_TITLE_LABEL.match(line)):
+            line = lines[i]
+            if not line or line[0] not in _START_FIRST:
+                continue
+            if not (_numbered(line) or _RE_TITLE_LABEL.match(line)):
                 continue
             j, seen = i + 1, 0
             while j < hi and seen < 6:
@@ -415,7 +473,7 @@ class _DocParser:
     def parse_digest(self, starts: list[int]) -> None:
         toc = self.find(_RE_TOC_HEADING)
         content = self.find(_RE_CONTENT_HEADING, max(toc, 0))
-        intro = self.find(_RE_INTRO)
+        intro = self.find(_RE_INTRO, max_len=400)
         first_article = starts[0] if starts else self.n
         body_start = content if content >= 0 else first_article
         starts = [s for s in starts if s > body_start] if content >= 0 else starts
@@ -444,7 +502,7 @@ class _DocParser:
         self.check_digest(toc_entries)
 
     def parse_header(self, lo: int, hi: int) -> None:
-        header = "".join(self.compact[lo:hi])
+        header = compact("".join(self.lines[lo:hi]))
         for i in range(lo, hi):
             self.set_role(i, "header")
         if not header:
@@ -470,7 +528,7 @@ class _DocParser:
     def parse_intro(self, lo: int, hi: int) -> None:
         for i in range(lo, hi):
             self.set_role(i, "intro")
-        text = "".join(self.compact[lo:hi])
+        text = compact("".join(self.lines[lo:hi]))
         m = _RE_COUNT.search(text)
         if m:
             self.doc.declared_count = cn_to_int(m.group(1))
@@ -651,23 +709,22 @@ class _DocParser:
                  if self.lines[k] and not self.doc.roles[k]]
         layout = layout or self.layout
         kept: list[str] = []
-        for idx, (line_ids, text) in enumerate(_paragraphs(items, layout)):
+        for idx, (line_ids, text) in enumerate(_paragraphs(items, layout, self.widths)):
             role, text, n_credits = _classify_paragraph(text)
-            if role == "body" and idx < 3 and not art.byline and _RE_BYLINE.match(text):
+            if (role == "body" and idx < 3 and not art.byline and len(text) <= _BYLINE_MAX
+                    and _RE_BYLINE.match(text)):
                 role, art.byline = "byline", " ".join(text.split())
             art.n_credits += n_credits
             for k in line_ids:
                 self.set_role(k, role, art.position)
             if role == "body":
-                cleaned = clean_text(text)
-                if cleaned:
-                    kept.append(cleaned)
-        art.body = "\n".join(kept)
+                kept.append(text)
+        art.body = "\n".join(p for p in clean_paragraphs(kept) if p)
 
     @property
     def layout(self) -> _Layout:
         if not hasattr(self, "_layout"):
-            self._layout = _Layout.measure([s for s in self.lines if s])
+            self._layout = _Layout.measure(self.lines, self.widths)
         return self._layout
 
     def check_digest(self, toc: list[tuple[int, str, str, int]]) -> None:
@@ -758,7 +815,7 @@ class _DocParser:
         if not art.title:
             self.ledger.add("missing_field", "this standalone article has no recognisable headline",
                             article=1)
-        self.fill_body(art, 0, cut, _Layout.measure([s for s in self.lines[:cut] if s]))
+        self.fill_body(art, 0, cut, _Layout.measure(self.lines[:cut], self.widths[:cut]))
         if not art.body:
             self.ledger.add("truncated_article", "the standalone article has an empty body", article=1)
 
