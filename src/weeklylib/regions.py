@@ -47,6 +47,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import itertools
@@ -58,6 +59,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from weeklylib.errors import DataFileError
@@ -449,6 +451,9 @@ class _Entity:
     def adcode(self) -> str | None:
         return None if self.level == "label" else self.code
 
+    def __hash__(self) -> int:  # equal entities have equal codes; cheaper than all fields
+        return hash(self.code)
+
 
 @dataclass(frozen=True, slots=True)
 class _Sense:
@@ -672,7 +677,7 @@ def _candidates(s: str, matcher: _Matcher, field_name: str, fidx: int) -> list[_
             continue
         for n in ls:
             sub = s[i:i + n]
-            if sub in senses:
+            if len(sub) == n and sub in senses:  # (not cut short by the end of the text)
                 out.append(_Cand(field_name, fidx, i, i + n, sub, senses[sub]))
                 break
     return out
@@ -935,6 +940,20 @@ def extract_places(
     """
     fields = _check_articles(articles, fields)
     matcher = _get_matcher(gazetteer, aliases)
+    fast = _extract_fast(articles, matcher, fields)
+    if fast is not None:
+        return fast
+    out = pd.DataFrame([], columns=list(PLACE_COLUMNS))
+    out["start"] = out["start"].astype("int64")
+    out["end"] = out["end"].astype("int64")
+    out["dateline"] = out["dateline"].astype(bool)
+    out["listed"] = out["listed"].astype(bool)
+    return out
+
+
+def _extract_places_reference(articles: pd.DataFrame, matcher: _Matcher,
+                              fields: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The rows of :func:`extract_places`, one article at a time (reference for the tests)."""
     rows: list[tuple[Any, ...]] = []
     ids = articles["article_id"].tolist()
     columns = [articles[f].tolist() for f in fields]
@@ -973,12 +992,7 @@ def extract_places(
                 and end <= dl.end("dl"),
                 m.listed,
             ))
-    out = pd.DataFrame(rows, columns=list(PLACE_COLUMNS))
-    out["start"] = out["start"].astype("int64")
-    out["end"] = out["end"].astype("int64")
-    out["dateline"] = out["dateline"].astype(bool)
-    out["listed"] = out["listed"].astype(bool)
-    return out
+    return rows
 
 
 def _mark_lists(mentions: list[_Mention], squeezed: list[tuple[str, list[int] | None]]) -> None:
@@ -1000,6 +1014,757 @@ def _mark_lists(mentions: list[_Mention], squeezed: list[tuple[str, list[int] | 
             flush()
         chain = [m]
     flush()
+
+
+# --------------------------------------------------------------------------- fast path
+#
+# ``_candidates``, ``_select``, ``_resolve_article`` and ``_mark_lists`` above, applied one
+# article at a time by ``_extract_places_reference``, are the reference (and ``_score_article``
+# via ``_score_reference`` for resolve_regions).  ``_extract_fast`` and ``_score_fast`` give
+# exactly the same tables for all articles at once (tests/test_regions_speed_equivalence.py
+# holds them to identical output):
+#
+# * spaces between Chinese characters are found on arrays of code points, and the longest
+#   surface at every position comes from one vectorised trie walk over all texts (``_scan``
+#   with ``weeklylib._textmatch._MultiFind``) instead of a dictionary probe per position;
+# * the first leftmost-longest choice is made on arrays for all articles;
+# * what the resolution needs to know about a surface (its unguarded and guarded readings,
+#   whether it decides an entity by itself, the resolution reported for each entity) is
+#   computed once per surface (``_Prep``);
+# * candidates that resolve by themselves are reported on arrays; the guard logic of
+#   ``_resolve_article`` (``_settle``, ``_report``) runs only for articles whose other
+#   candidates could pass a guard (``_needs_resolving``), and from the second round on only
+#   where dropping candidates uncovered others (``_resolve_pending``, ``_resolve_fast``);
+# * columns are built from the entities' attributes with ``take``; scores are summed with
+#   ``np.bincount``, which adds in row order as the loop does.
+
+
+@dataclass(slots=True)
+class _Prep:
+    """What the resolution needs to know about one surface (computed once per matcher)."""
+
+    senses: tuple[_Sense, ...]
+    static: _Entity | None          # every reading unguarded and one entity decides
+    free: tuple[_Sense, ...]        # unguarded readings
+    guarded: tuple[_Sense, ...]
+    free_single: _Entity | None     # _single_entity of the unguarded readings' entities
+    res_of: dict[int, str]          # id(entity) -> resolution of the first reading equal to it
+    #: per guarded reading, what _guard_passes looks at: (reading, entity code, the entity's
+    #: ancestors, kind, key): kind 1 context and directly under a province (key: province
+    #: code), 2 context (key: city code), 3 with (key: the codes), 0 otherwise
+    gtests: tuple[tuple[_Sense, str, frozenset[str], int, Any], ...] = ()
+    #: every code, city code and province code the guarded readings look up: when none is
+    #: confirmed and there is no neighbour, none passes
+    needs: tuple[frozenset[str], frozenset[str], frozenset[str]] = (
+        frozenset(), frozenset(), frozenset())
+
+
+def _make_prep(senses: tuple[_Sense, ...]) -> _Prep:
+    static = None
+    if senses and all(x.guard == "" for x in senses):
+        static = senses[0].entity if len(senses) == 1 else _single_entity(
+            [x.entity for x in senses])
+    free = tuple(x for x in senses if x.guard == "")
+    res_of: dict[int, str] = {}
+    for x in senses:
+        if id(x.entity) not in res_of:
+            res_of[id(x.entity)] = next(y.resolution for y in senses if y.entity == x.entity)
+    guarded = tuple(x for x in senses if x.guard != "")
+    gtests = []
+    for x in guarded:
+        e = x.entity
+        if x.guard == "context":
+            kind, key = (1, e.prov_code) if e.direct else (2, e.city_code)
+        elif x.guard == "with":
+            kind, key = 3, x.with_codes
+        else:
+            kind, key = 0, None
+        gtests.append((x, e.code, e.ancestors, kind, key))
+    needs = (frozenset([t[1] for t in gtests] + [c for t in gtests if t[3] == 3 for c in t[4]]),
+             frozenset(t[4] for t in gtests if t[3] == 2 and t[4] is not None),
+             frozenset(t[4] for t in gtests if t[3] == 1 and t[4] is not None))
+    return _Prep(senses, static, free, guarded, _single_entity([x.entity for x in free]),
+                 res_of, tuple(gtests), needs)
+
+
+@dataclass
+class _Fast:
+    """A matcher's surfaces as a trie, with their ``_Prep`` and the entities they name."""
+
+    finder: Any                     # weeklylib._textmatch._MultiFind over the surfaces
+    preps: list[_Prep]              # by string id of the finder
+    block: np.ndarray               # string id -> a non-place word
+    static: np.ndarray              # string id -> entity index of ``_Prep.static``, or -1
+    static_res: list[str | None]    # string id -> resolution reported for it
+    entities: list[_Entity]         # every entity of a reading (index -1: none)
+    index: dict[int, int]           # id(entity) -> its index
+    #: entity index -> province, city, county, adcode, level, name (None at index -1)
+    attrs: dict[str, np.ndarray]
+    # for telling cheaply that no guarded reading of a surface can pass (see _hopeless):
+    has_free: np.ndarray            # string id -> it has an unguarded reading
+    ent_keys: list[np.ndarray]      # entity index -> code, city code, province code (or None)
+    ent_ids: np.ndarray             # entity index -> ids of its code, city code, province code
+    test_ptr: np.ndarray            # string id -> what a guarded reading looks up, as
+    test_ids: np.ndarray            #   kind * n_ids + id: test_ids[test_ptr[i]:test_ptr[i + 1]]
+    n_ids: int                      # number of code ids
+
+
+_FAST: dict[int, tuple[_Matcher, _Fast]] = {}
+
+
+def _fast_of(matcher: _Matcher) -> _Fast:
+    hit = _FAST.get(id(matcher))
+    if hit is not None and hit[0] is matcher:
+        return hit[1]
+    from weeklylib._textmatch import _MultiFind
+
+    surfaces = sorted(matcher.senses)
+    preps = [_make_prep(matcher.senses[s]) for s in surfaces]
+    entities = list({id(x.entity): x.entity for p in preps for x in p.senses}.values())
+    index = {id(e): i for i, e in enumerate(entities)}
+    attrs = {}
+    for name in ("province", "city", "county", "adcode", "level", "name"):
+        col = np.empty(len(entities) + 1, dtype=object)
+        col[:-1] = [getattr(e, name) for e in entities]
+        col[-1] = None
+        attrs[name] = col
+    ids: dict[str, int] = {}
+
+    def code_id(c: str | None) -> int:
+        return -1 if not c else ids.setdefault(c, len(ids))
+
+    ent_ids = np.array([[code_id(e.code), code_id(e.city_code), code_id(e.prov_code)]
+                        for e in entities] + [[-1, -1, -1]], dtype=np.int64)
+    # what _guard_passes looks up for the guarded readings (without an unguarded one, away
+    # from an adjacent place): (0, code) in the codes, (1, city) in the cities, (2, province)
+    # in the provinces of the places confirmed in the article
+    pairs = []
+    for p in preps:
+        got = set()
+        for x in p.guarded:
+            e = x.entity
+            got.add((0, code_id(e.code)))
+            if x.guard == "context":
+                got.add((2, code_id(e.prov_code)) if e.direct else (1, code_id(e.city_code)))
+            elif x.guard == "with":
+                got.update((0, code_id(c)) for c in x.with_codes)
+        pairs.append(got)
+    n_ids = len(ids)
+    tests = [sorted(kind * n_ids + i for kind, i in got if i >= 0) for got in pairs]
+    from weeklylib._textmatch import _csr
+
+    test_ptr, test_ids = _csr(tests)
+    fast = _Fast(
+        _MultiFind(surfaces), preps,
+        np.array([not p.senses for p in preps], dtype=bool),
+        np.array([index[id(p.static)] if p.static is not None else -1 for p in preps],
+                 dtype=np.int64),
+        [p.res_of[id(p.static)] if p.static is not None else None for p in preps],
+        entities, index, attrs,
+        np.array([bool(p.free) for p in preps], dtype=bool),
+        [np.array([*(getattr(e, a) or None for e in entities), None], dtype=object)
+         for a in ("code", "city_code", "prov_code")],
+        ent_ids, test_ptr, test_ids, n_ids,
+    )
+    if len(_FAST) > 8:
+        _FAST.pop(next(iter(_FAST)))
+    _FAST[id(matcher)] = (matcher, fast)
+    return fast
+
+
+# The last characters of the words that end _INSTITUTION_RE and _REFERENCE_RE, and how far
+# from the place name they can be (name characters allowed + word length): a match at ``i``
+# needs one of them in ``s[i:i + reach]``.
+_INSTITUTION_ENDS = ("院学", 8 + 3)
+_REFERENCE_ENDS = ("验式本法案", 4 + 2)
+# code point -> bits: 1 the spaces squeezed out between CJK characters (_SPACE_IN_CJK_RE),
+# 2 those characters, 4 and 8 the characters of _INSTITUTION_ENDS and _REFERENCE_ENDS
+_CLASS = np.zeros(0x110000, dtype=np.uint8)
+_CLASS[0x3400:0xA000] = 2
+_CLASS[0xF900:0xFB00] = 2
+_CLASS[[0x20, 0x09, 0x3000, 0xA0]] = 1
+_CLASS[[ord(c) for c in _INSTITUTION_ENDS[0]]] |= 4
+_CLASS[[ord(c) for c in _REFERENCE_ENDS[0]]] |= 8
+#: the characters str.isspace() accepts (what str.strip() removes; checked by the tests)
+_WHITESPACE = "".join(map(chr, [*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680,
+                                 *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F,
+                                 0x3000]))
+_CLASS[[ord(c) for c in _WHITESPACE]] |= 16
+_GAP_CORE = max(len(g.strip()) for g in _LIST_GAPS)  # longest gap word without its spaces
+
+
+@dataclass
+class _Scanned:
+    """One field of all articles, squeezed (see ``_squeeze``) and searched for surfaces."""
+
+    squeezed: list[tuple[str, list[int] | None]]   # as [_squeeze(t) for t in texts]
+    t: np.ndarray          # the longest surface at every position: text index, start, id
+    s: np.ndarray
+    sid: np.ndarray
+    bounds: np.ndarray     # squeezed text k is bounds[k]:bounds[k+1] of all squeezed texts
+    marks: list[np.ndarray]   # offsets there of the characters of _INSTITUTION_ENDS,
+                              # _REFERENCE_ENDS and _WHITESPACE
+
+
+def _scan(texts: list[str], finder: Any) -> _Scanned:
+    """Squeeze ``texts`` and find the surfaces in them, in batches on arrays of code points.
+
+    A run of spaces is squeezed out when it is a whole run (as ``[ \\t\\u3000\\u00a0]+``
+    between the two look-arounds of ``_SPACE_IN_CJK_RE`` can only be) with a CJK character
+    right before and right after it in the same text.
+    """
+    from weeklylib._textmatch import _CHUNK_CHARS
+
+    squeezed: list[tuple[str, list[int] | None]] = [(x, None) for x in texts]
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lens, out=bounds[1:])
+    sq_lens = lens.copy()
+    found, marks = [], [[], [], []]
+    n, i, done = len(texts), 0, 0      # done: squeezed characters before batch
+    while i < n:
+        j = int(np.searchsorted(bounds, bounds[i] + _CHUNK_CHARS, side="right")) - 1
+        j = min(max(j, i + 1), n)
+        b = bounds[i:j + 1] - bounds[i]
+        total = int(b[-1])
+        if not total:
+            i = j
+            continue
+        cps = np.frombuffer("".join(texts[i:j]).encode("utf-32-le", "surrogatepass"),
+                            dtype="<u4").astype(np.int64)
+        cls = np.take(_CLASS, cps)
+        sq_b = b
+        space = (cls & 1).astype(bool)
+        if space.any():
+            cjk = (cls & 2).astype(bool)
+            first = np.zeros(total + 1, dtype=bool)     # first character of a text
+            first[b[:-1]] = True
+            last = np.zeros(total + 1, dtype=bool)      # last character of a text
+            last[b[1:][lens[i:j] > 0] - 1] = True
+            sp = np.flatnonzero(space)
+            run_start = sp[first[sp] | ~np.r_[False, space][sp]]
+            run_end = sp[last[sp] | ~np.r_[space[1:], False][sp]] + 1
+            ok = (~first[run_start] & cjk[np.maximum(run_start - 1, 0)]
+                  & ~last[run_end - 1] & cjk[np.minimum(run_end, total - 1)])
+            if ok.any():
+                delta = np.zeros(total + 1, dtype=np.int64)
+                np.add.at(delta, run_start[ok], 1)
+                np.add.at(delta, run_end[ok], -1)
+                removed = np.cumsum(delta[:total]) > 0
+                gone = np.r_[0, np.cumsum(removed)]
+                sq_b = b - gone[b]
+                for k in np.flatnonzero(np.diff(gone[b]) > 0).tolist():
+                    kept = np.flatnonzero(~removed[b[k]:b[k + 1]])
+                    s = cps[b[k]:b[k + 1]][kept].astype("<u4").tobytes().decode(
+                        "utf-32-le", "surrogatepass")
+                    squeezed[i + k] = (s, kept.tolist())
+                cps, cls = cps[~removed], cls[~removed]
+        sq_lens[i:j] = np.diff(sq_b)
+        at = np.flatnonzero(cls & 28)
+        kind = cls[at]
+        for m, bit in zip(marks, (4, 8, 16), strict=True):
+            m.append(at[(kind & bit).astype(bool)] + done)
+        padded = np.concatenate([cps, np.zeros(finder.max_len, dtype=np.int64)])
+        found.append(finder.find_codes(padded, sq_b, i, longest=True))
+        done += int(sq_b[-1])
+        i = j
+    sq_bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(sq_lens, out=sq_bounds[1:])
+    if found:
+        t, s, sid = (np.concatenate(x) for x in zip(*found, strict=True))
+    else:
+        t = s = sid = np.zeros(0, dtype=np.int64)
+    return _Scanned(squeezed, t, s, sid, sq_bounds,
+                    [np.concatenate(m) if m else np.zeros(0, dtype=np.int64) for m in marks])
+
+
+def _near(marks: np.ndarray, bounds: np.ndarray, t: np.ndarray, i: np.ndarray, reach: int
+          ) -> np.ndarray:
+    """Whether a mark lies in ``[i, i + reach)`` of squeezed text ``t`` (for each pair)."""
+    g = bounds[t] + i
+    stop = np.minimum(g + reach, bounds[t + 1])
+    k = np.searchsorted(marks, g)
+    nxt = np.take(np.r_[marks, np.iinfo(np.int64).max], k)
+    return nxt < stop
+
+
+def _dateline(body: str) -> re.Match[str] | None:
+    """``_DATELINE_RE.search(body[:_DATELINE_WINDOW])``; the literal parts are checked first."""
+    head = body[:_DATELINE_WINDOW]
+    if "月" not in head or "日" not in head or ("电" not in head and "讯" not in head):
+        return None
+    return _DATELINE_RE.search(head)
+
+
+def _select_lists(fidx: list[int], start: list[int], end: list[int], dropped: set[int]
+                  ) -> list[int]:
+    """``_select`` on parallel lists."""
+    chosen, last, field_idx = [], -1, -1
+    for k, (f, st) in enumerate(zip(fidx, start, strict=True)):
+        if k in dropped:
+            continue
+        if f != field_idx:
+            field_idx, last = f, -1
+        if st >= last:
+            chosen.append(k)
+            last = end[k]
+    return chosen
+
+
+def _settle(pending: list[int], prev: dict[int, int], preps: list[_Prep],
+            resolved: dict[int, _Entity], conf: _Confirmed
+            ) -> tuple[dict[int, list[_Sense]], set[int]]:
+    """The guard loop of ``_resolve_article``: resolve what the confirmed places decide.
+
+    Adds to ``resolved`` and ``conf``; returns the readings still alive and the candidates
+    decided by context.  ``_guard_passes`` is written out inline, and a candidate is not
+    looked at again while neither the confirmed places nor its neighbour changed (the result
+    would be the same).
+    """
+    codes, cities, provs = conf.codes, conf.cities, conf.provs
+    alive: dict[int, list[_Sense]] = {}
+    via_context: set[int] = set()
+    version = 0                                # number of places confirmed so far
+    seen: dict[int, tuple[int, Any]] = {}     # k -> (version, neighbour) last looked at
+    changed = True
+    while changed:
+        changed = False
+        for k in pending:
+            if k in resolved:
+                continue
+            pr = preps[k]
+            p = prev.get(k)
+            adj = resolved.get(p) if p is not None else None
+            last = seen.get(k)
+            if last is not None and last[0] == version and last[1] is adj:
+                continue
+            seen[k] = (version, adj)
+            free = pr.free
+            need = pr.needs
+            if pr.gtests and (adj is not None or not codes.isdisjoint(need[0])
+                              or not cities.isdisjoint(need[1])
+                              or not provs.isdisjoint(need[2])):
+                near = adj.code if adj is not None else None
+                strict = bool(free)
+                passed = [
+                    t[0] for t in pr.gtests
+                    if (near is not None and near != t[1] and near in t[2])
+                    or t[1] in codes
+                    or (not strict and (
+                        (t[3] == 1 and t[4] in provs)
+                        or (t[3] == 2 and t[4] is not None and t[4] in cities)
+                        or (t[3] == 3 and not t[4].isdisjoint(codes))))]
+            else:
+                passed = []
+            senses = [*free, *passed]
+            alive[k] = senses
+            if passed:
+                via_context.add(k)
+            if not senses:
+                continue
+            if passed:
+                ents = [x.entity for x in senses]
+                e = _single_entity(ents)
+            else:
+                ents = None
+                e = pr.free_single
+            if e is None and adj is not None:
+                if ents is None:
+                    ents = [x.entity for x in senses]
+                e = _single_entity([x for x in ents if _is_ancestor(adj.code, x)])
+                if e is not None:
+                    via_context.add(k)
+            if e is not None:
+                resolved[k] = e
+                conf.add(e)
+                changed = True
+                version += 1
+    return alive, via_context
+
+
+def _report(ks: list[int], preps: list[_Prep], resolved: dict[int, _Entity],
+            alive: dict[int, list[_Sense]], via_context: set[int], conf: _Confirmed,
+            offset: int, out: list[tuple[Any, ...]]) -> None:
+    """The mentions of ``_resolve_article`` for candidates ``ks``."""
+    codes, cities, provs = conf.codes, conf.cities, conf.provs
+    # what is still open fits several places: decide by confirmed cities, then provinces
+    for k in ks:
+        e = resolved.get(k)
+        if e is not None:
+            res = "context" if k in via_context else preps[k].res_of[id(e)]
+            out.append((offset + k, e, res, e.province, e.city, e.level))
+            continue
+        ents = list(dict.fromkeys(x.entity for x in alive.get(k, [])))
+        if not ents:
+            continue
+        pick = [e for e in ents if e.code in codes or e.city_code in cities]
+        if len(pick) == 1:
+            e = pick[0]
+            out.append((offset + k, e, "context", e.province, e.city, e.level))
+            continue
+        pool = pick or ents
+        by_prov = [e for e in pool if e.prov_code in provs]
+        if len(by_prov) == 1:
+            e = by_prov[0]
+            out.append((offset + k, e, "context", e.province, e.city, e.level))
+            continue
+        decided = bool(by_prov) and len({e.prov_code for e in by_prov}) == 1
+        if decided:
+            pool = by_prov
+        provs_ = {e.province for e in pool}
+        cities_ = {e.city for e in pool}
+        levels = {e.level for e in pool}
+        out.append((
+            offset + k, None, "context" if decided else "ambiguous",
+            next(iter(provs_)) if len(provs_) == 1 else None,
+            next(iter(cities_)) if len(provs_) == 1 and len(cities_) == 1 else None,
+            next(iter(levels)) if len(levels) == 1 else None,
+        ))
+
+
+def _resolve_fast(fidx: list[int], start: list[int], end: list[int], preps: list[_Prep],
+                  picked: list[int], covers: list[bool], offset: int,
+                  out: list[tuple[Any, ...]], resume: set[int] | None = None) -> bool:
+    """``_resolve_article`` on parallel lists.  ``picked`` is ``_select`` with nothing dropped.
+
+    Appends mentions ``(offset + candidate, entity, resolution, province, city, level)`` to
+    ``out``: those of the candidates that are not resolved by themselves (``_Prep.static``)
+    and returns False, or, when dropping candidates uncovered others, every mention and
+    returns True.  (The caller reports the self-resolved candidates of the first choice.)
+
+    A shortcut that does not change the result: when the candidates dropped in a round
+    uncovered no other candidate, the next round would repeat this one without them (they
+    were never resolved, so nothing else depended on them) and is skipped; ``covers[k]`` says
+    whether candidate k of the first choice hides another (only then can dropping it uncover
+    one).  ``resume``: the candidates dropped by a first round already made (by
+    ``_resolve_pending``), ``picked`` being the choice without them.
+    """
+    dropped: set[int] = set(resume or ())
+    full = resume is not None
+    first_round = resume is None
+    for _ in range(10 if resume is None else 9):
+        chosen = [k for k in picked if preps[k].senses]  # blocks report nothing
+        statics = [preps[k].static for k in chosen]
+        resolved: dict[int, _Entity] = {
+            k: e for k, e in zip(chosen, statics, strict=True) if e is not None}
+        pending = [k for k, e in zip(chosen, statics, strict=True) if e is None]
+        conf = _Confirmed()
+        conf.codes = {e.code for e in resolved.values()}
+        conf.cities = {e.city_code for e in resolved.values() if e.city_code}
+        conf.provs = {e.prov_code for e in resolved.values() if e.prov_code}
+        alive: dict[int, list[_Sense]] = {}
+        via_context: set[int] = set()
+        if pending:
+            prev: dict[int, int] = {}
+            for k in pending:
+                i = bisect.bisect_left(chosen, k)
+                if i:
+                    a = chosen[i - 1]
+                    if fidx[a] == fidx[k] and end[a] == start[k]:
+                        prev[k] = a
+            alive, via_context = _settle(pending, prev, preps, resolved, conf)
+        newly = {k for k in pending if k not in resolved and not alive.get(k)}
+        if not newly:
+            break
+        dropped |= newly
+        if first_round and not any(covers[k] for k in newly):
+            break
+        first_round = False
+        again = _select_lists(fidx, start, end, dropped)
+        if again == [k for k in picked if k not in newly]:
+            break
+        picked = again
+        full = True
+    _report(chosen if full else pending, preps, resolved, alive, via_context, conf, offset, out)
+    return full
+
+
+def _resolve_pending(pending: list[int], prev: dict[int, int], resolved: dict[int, _Entity],
+                     conf: _Confirmed, preps: dict[int, _Prep], covers: list[bool],
+                     choice: Any, out: list[tuple[Any, ...]]
+                     ) -> tuple[set[int], list[int]] | None:
+    """The first round of ``_resolve_fast``, given its pending candidates, their neighbours
+    ``prev``, the self-resolved ones among those (``resolved``) and the places confirmed by
+    the self-resolved candidates (``conf``).
+
+    Reports the mentions of the pending candidates and returns None when that round is all
+    there is; else reports nothing and returns the dropped candidates and the new choice,
+    from which ``_resolve_fast`` goes on (dropping candidates uncovered others).
+    ``choice()`` gives the article's ``(fidx, start, end, picked, offset)``.
+    """
+    alive, via_context = _settle(pending, prev, preps, resolved, conf)
+    newly = [k for k in pending if k not in resolved and not alive.get(k)]
+    if any(covers[k] for k in newly):
+        fidx, start, end, picked, offset = choice()
+        dropped = {k - offset for k in newly}
+        again = _select_lists(fidx, start, end, dropped)
+        if again != [k for k in picked if k not in dropped]:
+            return dropped, again
+    _report(pending, preps, resolved, alive, via_context, conf, 0, out)
+    return None
+
+
+def _needs_resolving(fast: _Fast, art: np.ndarray, fidx: np.ndarray, start: np.ndarray,
+                     end: np.ndarray, sid: np.ndarray, picked: np.ndarray, chosen: np.ndarray,
+                     static: np.ndarray) -> list[int]:
+    """The articles whose mentions are not just their self-resolved candidates.
+
+    That is every article with a candidate that does not resolve by itself ("pending"),
+    except those where, as ``_resolve_article`` would find, every pending candidate is
+    dropped: none has an unguarded reading, none can pass a guard (told conservatively: none
+    of the codes its guards look at is among the codes, cities and provinces of the article's
+    self-resolved places, and it does not follow one of them directly), and dropping them
+    uncovers no other candidate.
+    """
+    from weeklylib._textmatch import _expand, _leftmost_longest
+
+    pend = chosen & (static < 0)
+    if not pend.any():
+        return []
+    hope = pend & fast.has_free[sid]
+    # the codes, cities and provinces of the self-resolved places, per article
+    sure = np.flatnonzero(chosen & (static >= 0))
+    ids = fast.ent_ids[static[sure]]                  # code, city, province
+    keys = art[sure][:, None] * (3 * fast.n_ids) + np.arange(3) * fast.n_ids + ids
+    known = np.unique(keys[ids >= 0])
+    p_idx = np.flatnonzero(pend)
+    occ, tid = _expand(fast.test_ptr, fast.test_ids, sid[p_idx])
+    if len(occ):
+        hit = np.isin(art[p_idx[occ]] * (3 * fast.n_ids) + tid, known)
+        hope[p_idx[occ[hit]]] = True
+    # right after a self-resolved place
+    ch = np.flatnonzero(chosen)
+    after = ((art[ch[1:]] == art[ch[:-1]]) & (fidx[ch[1:]] == fidx[ch[:-1]])
+             & (end[ch[:-1]] == start[ch[1:]]) & (static[ch[:-1]] >= 0) & pend[ch[1:]])
+    hope[ch[1:][after]] = True
+    # dropping the pending candidates must not uncover others
+    rest = np.flatnonzero(~pend)
+    group = art[rest] * (int(fidx.max()) + 1) + fidx[rest]
+    keep = _leftmost_longest(group, start[rest], end[rest])
+    again = np.zeros(len(art), dtype=bool)
+    again[rest if keep is None else rest[keep]] = True
+    hope |= again != (picked & ~pend)
+    arts = np.unique(art[pend])
+    return arts[np.isin(arts, art[hope])].tolist()
+
+
+def _column(values: list[Any]) -> Any:
+    """``values`` as the column ``pd.DataFrame(list of tuples)`` would make of it (for
+    hashable values that are equal only when identical in type and value, e.g. str/None)."""
+    codes, uniq = pd.factorize(np.array(values, dtype=object), use_na_sentinel=False)
+    col = pd.DataFrame([(v,) for v in uniq.tolist()]).iloc[:, 0]
+    return col.array.take(codes)
+
+
+_CAN_BE_INSTITUTION = frozenset({"full", "variant", "short", "alias", "context"})
+
+
+def _extract_fast(articles: pd.DataFrame, matcher: _Matcher, fields: tuple[str, ...]
+                  ) -> pd.DataFrame | None:
+    """The table of :func:`extract_places` (see the comment above ``_Prep``); None when there
+    is no mention (the caller builds the empty table)."""
+    from weeklylib._textmatch import _leftmost_longest, _typed_take
+
+    fast = _fast_of(matcher)
+    ids = articles["article_id"].tolist()
+    n, n_fields = len(ids), len(fields)
+    texts = []
+    for f in fields:
+        values = articles[f].tolist()
+        texts.append(values if all(type(v) is str for v in values)
+                     else [_text(v) for v in values])
+    scans = [_scan(tx, fast.finder) for tx in texts]
+    squeezed = [sc.squeezed for sc in scans]
+    sq_texts = [[s for s, _ in sq] for sq in squeezed]
+    body_idx = fields.index("body") if "body" in fields else -1
+    # the longest surface at every position of every text
+    parts = []
+    for fi, found in enumerate(scans):
+        if len(found.t):
+            parts.append((found.t * n_fields + fi, found.s, fast.finder.lengths[found.sid],
+                          found.sid))
+    if not parts:
+        return None
+    group, start, length, sid = (np.concatenate(x) for x in zip(*parts, strict=True))
+    if n_fields > 1:
+        o = np.argsort(group * (int(start.max()) + 1) + start, kind="stable")
+        group, start, length, sid = group[o], start[o], length[o], sid[o]
+    end = start + length
+    keep = _leftmost_longest(group, start, end)
+    picked = np.ones(len(group), dtype=bool) if keep is None else keep
+    art, fidx = np.divmod(group, n_fields)
+    cut = np.searchsorted(art, np.arange(n + 1)).tolist()
+    # candidates resolved by themselves are reported as they are; the others, article by
+    # article (all of an article's mentions when dropping candidates changed the choice)
+    chosen = picked & ~fast.block[sid]
+    static = fast.static[sid]
+    found_m: list[tuple[Any, ...]] = []
+    redone: list[int] = []
+    # which candidates of the first choice hide another (the last chosen before it)
+    last = np.maximum.accumulate(np.where(picked, np.arange(len(picked)), -1))
+    hidden = np.flatnonzero(~picked & (last >= 0))
+    hidden = hidden[group[last[hidden]] == group[hidden]]
+    covers = np.zeros(len(picked), dtype=bool)
+    covers[last[hidden]] = True
+    covers_l = covers.tolist()
+    # the first round of _resolve_article, on global candidate numbers: pending candidates,
+    # their chosen neighbours, the places confirmed by the self-resolved candidates
+    pend = chosen & (static < 0)
+    ch = np.flatnonzero(chosen)
+    prev = np.full(len(picked), -1, dtype=np.int64)
+    adjacent = ((art[ch[1:]] == art[ch[:-1]]) & (fidx[ch[1:]] == fidx[ch[:-1]])
+                & (end[ch[:-1]] == start[ch[1:]]))
+    prev[ch[1:][adjacent]] = ch[:-1][adjacent]
+    p_idx = np.flatnonzero(pend)
+    p_cut = np.searchsorted(art[p_idx], np.arange(n + 1)).tolist()
+    p_l, p_prev = p_idx.tolist(), prev[p_idx].tolist()
+    p_static = static[np.maximum(prev[p_idx], 0)].tolist()
+    sure = np.flatnonzero(chosen & (static >= 0))
+    s_cut = np.searchsorted(art[sure], np.arange(n + 1)).tolist()
+    s_codes, s_cities, s_provs = (fast.ent_keys[x][static[sure]].tolist() for x in range(3))
+    entities, all_preps = fast.entities, fast.preps
+    sid_l = sid.tolist()
+    for i in _needs_resolving(fast, art, fidx, start, end, sid, picked, chosen, static):
+        x, y = p_cut[i], p_cut[i + 1]
+        pending = p_l[x:y]
+        near = {k: q for k, q in zip(pending, p_prev[x:y], strict=True) if q >= 0}
+        resolved = {q: entities[e] for q, e in zip(p_prev[x:y], p_static[x:y], strict=True)
+                    if q >= 0 and e >= 0}
+        conf = _Confirmed()
+        x, y = s_cut[i], s_cut[i + 1]
+        conf.codes = set(s_codes[x:y])
+        conf.cities = set(s_cities[x:y])
+        conf.cities.discard(None)
+        conf.provs = set(s_provs[x:y])
+        conf.provs.discard(None)
+        preps = {k: all_preps[sid_l[k]] for k in pending}
+        a, b = cut[i], cut[i + 1]
+
+        def choice(a: int = a, b: int = b) -> tuple[list[int], list[int], list[int],
+                                                    list[int], int]:
+            return (fidx[a:b].tolist(), start[a:b].tolist(), end[a:b].tolist(),
+                    np.flatnonzero(picked[a:b]).tolist(), a)
+
+        more = _resolve_pending(pending, near, resolved, conf, preps, covers_l, choice, found_m)
+        if more is not None:
+            dropped, again = more
+            _resolve_fast(fidx[a:b].tolist(), start[a:b].tolist(), end[a:b].tolist(),
+                          [all_preps[k] for k in sid_l[a:b]], again, covers_l[a:b], a,
+                          found_m, resume=dropped)
+            redone.append(i)
+    selfmade = chosen & (static >= 0)
+    if redone:
+        selfmade &= ~np.isin(art, redone)
+    s_k = np.flatnonzero(selfmade)
+    if not len(s_k) and not found_m:
+        return None
+    res_of = fast.static_res
+    if found_m:
+        p_k, p_ent, p_res, p_prov, p_city, p_level = zip(*found_m, strict=True)
+    else:
+        p_k = p_ent = p_res = p_prov = p_city = p_level = ()
+    index = fast.index
+    mk = np.concatenate([s_k, np.array(p_k, dtype=np.int64)])
+    ent = np.concatenate([static[s_k], np.array([index[id(e)] if e is not None else -1
+                                                 for e in p_ent], dtype=np.int64)])
+    order = np.argsort(mk, kind="stable")
+    mk, ent = mk[order], ent[order]
+    n_s = len(s_k)
+    s_sid = sid[s_k].tolist()
+    ress = [*(res_of[x] for x in s_sid), *p_res]
+    ress = [ress[j] for j in order.tolist()]
+    # columns from the entities' attributes (by entity index; -1: none), the mentions left
+    # without an entity (ambiguous) getting their own values
+    n_e = len(fast.entities)
+    unresolved = [j for j, e in enumerate(p_ent) if e is None]
+    where = np.flatnonzero(order >= n_s)   # rows that came from found_m, in their order
+    un_rows = where[np.argsort(order[where] - n_s)][unresolved]
+
+    def entity_column(name: str, own: list[Any] | None = None) -> Any:
+        values = fast.attrs[name].tolist()     # n_e + 1 values, the last None
+        codes = np.where(ent >= 0, ent, n_e)
+        if own:
+            codes[un_rows] = len(values) + np.arange(len(own))
+            values = values + own
+        return _typed_take(values, codes)
+    m_art, m_f, m_cs, m_ce = art[mk], fidx[mk], start[mk], end[mk]
+    a_l, f_l, cs_l, ce_l = m_art.tolist(), m_f.tolist(), m_cs.tolist(), m_ce.tolist()
+    ents_l = [fast.entities[e] if e >= 0 else None for e in ent.tolist()]
+    # offsets in the original text (they differ where spaces were squeezed out)
+    st_l, en_l = list(cs_l), list(ce_l)
+    moved = np.zeros((n_fields, n), dtype=bool)
+    for fi in range(n_fields):
+        moved[fi] = [index is not None for _, index in squeezed[fi]]
+    for j in np.flatnonzero(moved[m_f, m_art]).tolist():
+        index = squeezed[f_l[j]][a_l[j]][1]
+        st_l[j], en_l[j] = index[cs_l[j]], index[ce_l[j] - 1] + 1
+    mention = [texts[f][i][s:e] for i, f, s, e in zip(a_l, f_l, st_l, en_l, strict=True)]
+    # an institution's name or a model begun by the place
+    # (only where the word's last character is near: _INSTITUTION_ENDS, _REFERENCE_ENDS)
+    res_l = ress
+    near = np.zeros((2, len(mk)), dtype=bool)
+    for fi, sc in enumerate(scans):
+        sel = np.flatnonzero(m_f == fi)
+        for w, ends in enumerate((_INSTITUTION_ENDS, _REFERENCE_ENDS)):
+            near[w, sel] = _near(sc.marks[w], sc.bounds, m_art[sel], m_ce[sel], ends[1])
+    inst, ref = near[0].tolist(), near[1].tolist()
+    can = _CAN_BE_INSTITUTION
+    for j in [j for j, (e, r) in enumerate(zip(ents_l, res_l, strict=True))
+              if (inst[j] or ref[j]) and e is not None and r in can and e.level != "label"]:
+        s, ce = sq_texts[f_l[j]][a_l[j]], ce_l[j]
+        if inst[j] and _INSTITUTION_RE.match(s, ce):
+            res_l[j] = "institution"
+        elif ref[j] and _REFERENCE_RE.match(s, ce):
+            res_l[j] = "reference"
+    # enumerations: runs of mentions of one text joined by 、/和/及/与
+    same = np.zeros(len(mk), dtype=bool)
+    same[1:] = (m_art[1:] == m_art[:-1]) & (m_f[1:] == m_f[:-1])
+    link = np.zeros(len(mk), dtype=bool)
+    # a gap can only strip to one of _LIST_GAPS if at most _GAP_CORE of its characters are not
+    # white space
+    gap = np.zeros(len(mk), dtype=np.int64)
+    gap[1:] = m_cs[1:] - m_ce[:-1]
+    spaces = np.zeros(len(mk), dtype=np.int64)
+    for fi, sc in enumerate(scans):
+        sel = np.flatnonzero(same & (m_f == fi))
+        base = sc.bounds[m_art[sel]]
+        spaces[sel] = (np.searchsorted(sc.marks[2], base + m_cs[sel])
+                       - np.searchsorted(sc.marks[2], base + m_ce[sel - 1]))
+    js = np.flatnonzero(same & (gap > 0) & (gap - spaces <= _GAP_CORE))
+    link[js] = [sq_texts[f_l[j]][a_l[j]][ce_l[j - 1]:cs_l[j]].strip() in _LIST_GAPS
+                for j in js.tolist()]
+    run = np.cumsum(~link) - 1
+    listed = np.bincount(run)[run] >= _LIST_MIN
+    # the dateline of the body
+    m_st, m_en = np.array(st_l, dtype=np.int64), np.array(en_l, dtype=np.int64)
+    dateline = np.zeros(len(mk), dtype=bool)
+    if body_idx >= 0:
+        in_body = m_f == body_idx
+        span = np.full((n, 2), (1, 0), dtype=np.int64)    # (start, end) of the dateline
+        for i in np.unique(m_art[in_body]).tolist():
+            dl = _dateline(texts[body_idx][i])
+            if dl is not None:
+                span[i] = dl.start("dl"), dl.end("dl")
+        dateline = in_body & (span[m_art, 0] <= m_st) & (m_en <= span[m_art, 1])
+    surfaces = fast.finder.strings
+    m_sid = sid[mk]
+    out = pd.DataFrame({
+        "article_id": _typed_take(ids, m_art),
+        "field": _typed_take(fields, m_f),
+        "mention": _column(mention),
+        "start": m_st,
+        "end": m_en,
+        "province": entity_column("province", [p_prov[j] for j in unresolved]),
+        "city": entity_column("city", [p_city[j] for j in unresolved]),
+        "county": entity_column("county"),
+        "adcode": entity_column("adcode"),
+        "level": entity_column("level", [p_level[j] for j in unresolved]),
+        "resolution": _column(res_l),
+        "name": entity_column("name", [surfaces[k] for k in m_sid[un_rows].tolist()]),
+        "dateline": dateline,
+        "listed": listed,
+    }, columns=list(PLACE_COLUMNS))
+    return out
 
 
 # --------------------------------------------------------------------------- article regions
@@ -1096,25 +1861,31 @@ def resolve_regions(
         places = extract_places(articles_or_places, gazetteer=gazetteer, aliases=aliases,
                                 fields=fields)
         order = list(dict.fromkeys(articles_or_places["article_id"].tolist()))
-    gaz = _resolve_gazetteer(gazetteer)
-    prov_code = dict(zip(gaz.loc[gaz["level"] == "province", "name"],
-                         gaz.loc[gaz["level"] == "province", "adcode"], strict=True))
-    city_code = {(p, n): c for p, n, c, lv in zip(gaz["province"], gaz["name"], gaz["adcode"],
-                                                 gaz["level"], strict=True) if lv == "city"}
-    for p, c in prov_code.items():
-        if c[:2] in _MUNICIPALITIES:
-            city_code[(p, p)] = c
-    for p, n, c, lv, par in zip(gaz["province"], gaz["name"], gaz["adcode"], gaz["level"],
-                                gaz["parent"], strict=True):
-        if lv == "county" and _direct_county(c, par):
-            city_code[(p, n)] = c
-
-    rows: list[tuple[Any, ...]] = []
+    prov_code, city_code = _code_maps(gazetteer)
     need = ["article_id", "field", "province", "city", "level", "resolution", "name",
             "dateline", "listed"]
     missing = [c for c in need if c not in places.columns]
     if missing:
         raise ValueError(f"articles_or_places lacks the extract_places() column(s) {missing}")
+    rows = _score_fast(places, order, w, min_score, share, city_share, prov_code, city_code)
+    if rows is None:
+        rows = _score_reference(places, order, w, min_score, share, city_share, prov_code,
+                                city_code)
+    out = pd.DataFrame(rows, columns=list(REGION_COLUMNS))
+    out["rank"] = out["rank"].astype("int64")
+    out["score"] = out["score"].astype("float64")
+    out["n_mentions"] = out["n_mentions"].astype("int64")
+    return out
+
+
+def _score_reference(places: pd.DataFrame, order: list[Any], w: Mapping[str, float],
+                     min_score: float, share: float, city_share: float,
+                     prov_code: Mapping[str, str], city_code: Mapping[tuple[str, str], str]
+                     ) -> list[tuple[Any, ...]]:
+    """The rows of :func:`resolve_regions`, article by article (reference for the tests)."""
+    rows: list[tuple[Any, ...]] = []
+    need = ["article_id", "field", "province", "city", "level", "resolution", "name",
+            "dateline", "listed"]
     cols = {c: places[c].tolist() for c in need}
     by_article: dict[Any, list[int]] = {}
     for j, aid in enumerate(cols["article_id"]):
@@ -1124,10 +1895,146 @@ def resolve_regions(
         if idx:
             rows.extend(_score_article(aid, idx, cols, w, min_score, share, city_share,
                                        prov_code, city_code))
-    out = pd.DataFrame(rows, columns=list(REGION_COLUMNS))
-    out["rank"] = out["rank"].astype("int64")
-    out["score"] = out["score"].astype("float64")
-    out["n_mentions"] = out["n_mentions"].astype("int64")
+    return rows
+
+
+_CODE_MAPS: dict[str, tuple[dict[str, str], dict[tuple[str, str], str]]] = {}
+
+
+def _code_maps(gazetteer: pd.DataFrame | str | Path | None
+               ) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Province name -> adcode and (province, city name) -> adcode, for resolve_regions."""
+    if gazetteer is None and "default" in _CODE_MAPS:
+        return _CODE_MAPS["default"]
+    gaz = _resolve_gazetteer(gazetteer)
+    prov, name, code, level, parent = (gaz[c].tolist() for c in
+                                       ("province", "name", "adcode", "level", "parent"))
+    prov_code = {n: c for n, c, lv in zip(name, code, level, strict=True) if lv == "province"}
+    city_code = {(p, n): c for p, n, c, lv in zip(prov, name, code, level, strict=True)
+                 if lv == "city"}
+    for p, c in prov_code.items():
+        if c[:2] in _MUNICIPALITIES:
+            city_code[(p, p)] = c
+    for p, n, c, lv, par in zip(prov, name, code, level, parent, strict=True):
+        if lv == "county" and _direct_county(c, par):
+            city_code[(p, n)] = c
+    if gazetteer is None:
+        _CODE_MAPS["default"] = (prov_code, city_code)
+    return prov_code, city_code
+
+
+def _score_fast(places: pd.DataFrame, order: list[Any], w: Mapping[str, float],
+                min_score: float, share: float, city_share: float,
+                prov_code: Mapping[str, str], city_code: Mapping[tuple[str, str], str]
+                ) -> list[tuple[Any, ...]] | None:
+    """The rows of :func:`resolve_regions`, as ``_score_article`` article by article gives them,
+    with the sums made by ``np.bincount`` (which adds in row order, as the loop does).  None
+    when the table is not as extract_places makes it (string columns, boolean flags): then
+    the loop is used."""
+    texts = ("field", "province", "city", "level", "resolution", "name")
+    if not all(isinstance(places[c].dtype, pd.StringDtype) for c in texts) \
+            or not all(places[c].dtype == bool for c in ("dateline", "listed")):
+        return None
+    n = len(places)
+    lbl = places["level"].eq("label").to_numpy(dtype=bool)
+    prov = places["province"]
+    if lbl.any() and places["name"][lbl].isna().any():
+        return None
+    valid = lbl | (prov.notna() & (prov.str.len() > 0)).to_numpy(dtype=bool)
+    # region: the label's name or the province, numbered in one list of strings
+    c_name, u_name = pd.factorize(places["name"])
+    c_prov, u_prov = pd.factorize(prov)
+    regions = list(dict.fromkeys([*u_name.tolist(), *u_prov.tolist()]))
+    number = {r: i for i, r in enumerate(regions)}
+    region = np.where(lbl, np.array([number[r] for r in u_name.tolist()] + [-1])[c_name],
+                      np.array([number[r] for r in u_prov.tolist()] + [-1])[c_prov])
+    dateline = places["dateline"].to_numpy(dtype=bool)
+    title = places["field"].eq("title").to_numpy(dtype=bool)
+    res = places["resolution"]
+    inst, ref = (res.eq(x).to_numpy(dtype=bool) for x in ("institution", "reference"))
+    listed = places["listed"].to_numpy(dtype=bool)
+    base = np.where(dateline, w["dateline"], np.where(title, w["title"], w["body"]))
+    base = np.where(inst, base * w["institution"], base)
+    base = np.where(ref, base * w["reference"], base)
+    base = np.where(listed, base * w["listed"], base)
+    # (article id, region) groups, numbered by first appearance
+    ids = places["article_id"]
+    if isinstance(ids.dtype, pd.StringDtype) and not ids.isna().any():
+        aid, uniq = pd.factorize(ids)
+        firsts: dict[Any, int] = {u: i for i, u in enumerate(uniq.tolist())}
+    else:   # equality as a dict sees it
+        firsts = {}
+        aid = np.fromiter((firsts.setdefault(a, len(firsts)) for a in ids.tolist()),
+                          dtype=np.int64, count=n)
+    rows = np.flatnonzero(valid)
+    if not len(rows):
+        return []
+    rcode = region[rows]
+    g, first = pd.factorize(aid[rows] * len(regions) + rcode)
+    n_g = len(first)
+    score = np.bincount(g, weights=base[rows], minlength=n_g)
+    count = np.bincount(g, minlength=n_g)
+    body = ~dateline[rows] & ~title[rows]
+    named = np.bincount(g, weights=~(body & (inst[rows] | ref[rows])), minlength=n_g) > 0
+    seen = [np.bincount(g, weights=m, minlength=n_g) > 0
+            for m in (title[rows] & ~dateline[rows], dateline[rows], body)]
+    last = np.full(n_g, -1, dtype=np.int64)
+    np.maximum.at(last, g, np.arange(len(rows)))
+    is_label = lbl[rows][last]
+    g_art, g_reg = np.divmod(first, len(regions))
+    # the cities named for each group, in order of appearance, with their weights
+    city = places["city"]
+    has_city = (~lbl & (city.notna() & (city.str.len() > 0)).to_numpy(dtype=bool))[rows]
+    cities: dict[int, list[tuple[str, float]]] = {}
+    crow = np.flatnonzero(has_city)
+    if len(crow):
+        c_all, c_names = pd.factorize(city)
+        c_names = c_names.tolist()
+        c_code = c_all[rows][crow]
+        pair, p_first = pd.factorize(g[crow] * len(c_names) + c_code)
+        p_sum = np.bincount(pair, weights=base[rows][crow], minlength=len(p_first))
+        p_g, p_c = np.divmod(p_first, len(c_names))
+        for gi, ci, v in zip(p_g.tolist(), p_c.tolist(), p_sum.tolist(), strict=True):
+            cities.setdefault(gi, []).append((c_names[ci], v))
+    # rank the named regions of each article: score, then mentions, then name
+    reg_names = regions
+    by_name = np.empty(len(reg_names), dtype=np.int64)
+    by_name[sorted(range(len(reg_names)), key=reg_names.__getitem__)] = np.arange(
+        len(reg_names))
+    cand = np.flatnonzero(named)
+    cand = cand[np.lexsort((by_name[g_reg[cand]], -count[cand], -score[cand], g_art[cand]))]
+    per_article: dict[int, list[int]] = {}
+    for gi, a in zip(cand.tolist(), g_art[cand].tolist(), strict=True):
+        per_article.setdefault(a, []).append(gi)
+    score_l, count_l = score.tolist(), count.tolist()
+    out: list[tuple[Any, ...]] = []
+    for a_id in order:
+        a = firsts.get(a_id)
+        ranked = per_article.get(a) if a is not None else None
+        if not ranked or score_l[ranked[0]] < min_score:
+            continue
+        top = score_l[ranked[0]]
+        for rank, gi in enumerate(
+            (k for k in ranked if score_l[k] >= min_score and score_l[k] >= share * top),
+            start=1,
+        ):
+            reg = reg_names[g_reg[gi]]
+            chosen = None
+            if not is_label[gi]:
+                cs = cities.get(gi, [])
+                if cs:
+                    best = sorted(cs, key=lambda c: (-c[1], c[0]))[0]
+                    if best[1] >= min_score and best[1] >= city_share * sum(v for _, v in cs):
+                        chosen = best[0]
+            if is_label[gi]:
+                province, code = None, None
+            else:
+                province = reg
+                code = city_code.get((reg, chosen)) if chosen else prov_code.get(reg)
+            evidence = "+".join(k for k, s in zip(("title", "dateline", "body"), seen,
+                                                  strict=True) if s[gi])
+            out.append((a_id, rank, reg, province, chosen, code, score_l[gi], count_l[gi],
+                        "top" if rank == 1 else "share", evidence))
     return out
 
 

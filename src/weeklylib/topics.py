@@ -34,6 +34,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from weeklylib._textmatch import (
+    _EMPTY_I64,
+    _PREFIX_LIMIT,
+    _csr,
+    _expand,
+    _leftmost_longest,
+    _MultiFind,
+    _typed_take,
+)
 from weeklylib.errors import DataFileError
 
 logger = logging.getLogger("weeklylib")
@@ -186,6 +195,19 @@ def _parse_taxonomy(text: str, source: str | Path) -> list[dict[str, Any]]:
     return topics
 
 
+_BUNDLED_ROWS: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+
+def _parse_bundled(text: str, source: str) -> list[dict[str, Any]]:
+    """``_parse_taxonomy`` of the bundled file, parsed once per text (fresh dicts each call;
+    their values are strings and tuples)."""
+    key = (text, source)
+    if key not in _BUNDLED_ROWS:
+        _BUNDLED_ROWS.clear()
+        _BUNDLED_ROWS[key] = _parse_taxonomy(text, source)
+    return [dict(r) for r in _BUNDLED_ROWS[key]]
+
+
 def load_taxonomy(path: str | Path | None = None, *, extend: bool = False) -> pd.DataFrame:
     """Read a topic taxonomy (the bundled one, or a researcher's own TOML file).
 
@@ -223,7 +245,7 @@ def load_taxonomy(path: str | Path | None = None, *, extend: bool = False) -> pd
     """
     bundled_text, bundled_name = _bundled_text()
     if path is None:
-        rows = _parse_taxonomy(bundled_text, bundled_name)
+        rows = _parse_bundled(bundled_text, bundled_name)
     else:
         p = Path(path)
         if not p.is_file():
@@ -235,7 +257,7 @@ def load_taxonomy(path: str | Path | None = None, *, extend: bool = False) -> pd
             raise DataFileError(f"taxonomy must be UTF-8 encoded: {exc}", path=p) from exc
         rows = _parse_taxonomy(text.replace("\r\n", "\n"), p)
         if extend:
-            base = _parse_taxonomy(bundled_text, bundled_name)
+            base = _parse_bundled(bundled_text, bundled_name)
             own = {r["topic"]: r for r in rows}
             merged = [own.pop(r["topic"], r) for r in base]
             rows = merged + [r for r in rows if r["topic"] in own]
@@ -375,6 +397,464 @@ def _evidence_rows(articles: pd.DataFrame, tax: pd.DataFrame, fields: tuple[str,
     return rows
 
 
+# --------------------------------------------------------------------------- fast matching
+#
+# ``_match`` and ``_evidence_rows`` above are the reference: one topic and one text at a time,
+# easy to read.  What follows computes exactly the same hits for a whole table at once
+# (tests/test_topics_speed_equivalence.py holds the two to identical output):
+#
+# * ``_MultiFind`` finds every occurrence (overlapping ones included) of every keyword, exclude
+#   and pattern prefix in all texts in one vectorised walk of a character trie (numpy), instead
+#   of one regular-expression scan per topic, field and article;
+# * a pattern is tried only where one of its literal prefixes occurs (``_literal_prefixes``),
+#   with ``Pattern.match`` at those offsets in increasing order, which finds what ``finditer``
+#   finds; a pattern without a usable prefix is scanned with ``finditer`` as before;
+# * excludes, leftmost-longest selection and paragraph numbers are computed on arrays.
+
+
+def _literal_prefixes(rx: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Non-empty strings one of which begins every match of ``rx``; None if none can be given.
+
+    Read from the parsed pattern: leading literals, small character classes and alternations
+    of them (``[三四]级电子病历``, ``(?:DRG|DIP)``), skipping zero-width assertions
+    (``(?<![A-Za-z])AI``).  Case-insensitive patterns get None.
+    """
+    if not isinstance(rx.pattern, str) or rx.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    try:  # re's own parser (private, present since Python 3.11); any surprise: no prefixes
+        from re import _constants as sc
+        from re import _parser as sp
+
+        tree = sp.parse(rx.pattern, rx.flags)
+        if tree.state.flags & (re.IGNORECASE | re.LOCALE):
+            return None
+        out = _seq_prefixes(list(tree), sc)
+    except Exception:  # an optimisation only: the scan stays correct without it
+        return None
+    if not out or "" in out:
+        return None
+    return tuple(sorted(out))
+
+
+def _product(a: set[str], b: set[str]) -> set[str] | None:
+    if len(a) * len(b) > _PREFIX_LIMIT:
+        return None
+    return {x + y for x in a for y in b}
+
+
+def _exact(item: tuple[Any, Any], sc: Any) -> set[str] | None:
+    """A small set holding every string ``item`` can match, or None."""
+    op, av = item
+    if op is sc.LITERAL:
+        return {chr(av)}
+    if op is sc.IN:
+        chars: set[str] = set()
+        for o, a in av:
+            if o is sc.LITERAL:
+                chars.add(chr(a))
+            elif o is sc.RANGE and a[1] - a[0] < _PREFIX_LIMIT:
+                chars.update(chr(c) for c in range(a[0], a[1] + 1))
+            else:  # NEGATE, CATEGORY, big ranges
+                return None
+        return chars if 0 < len(chars) <= _PREFIX_LIMIT else None
+    if op is sc.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return None if add_flags or del_flags else _seq_exact(list(sub), sc)
+    if op is sc.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            e = _seq_exact(list(alt), sc)
+            if e is None:
+                return None
+            out |= e
+        return out if len(out) <= _PREFIX_LIMIT else None
+    return None
+
+
+def _is_zero_width(op: Any, sc: Any) -> bool:
+    return op in (sc.AT, sc.ASSERT, sc.ASSERT_NOT)
+
+
+def _seq_exact(items: list[tuple[Any, Any]], sc: Any) -> set[str] | None:
+    acc: set[str] | None = {""}
+    for item in items:
+        if _is_zero_width(item[0], sc):
+            continue  # dropping an assertion only widens the set
+        e = _exact(item, sc)
+        if e is None or acc is None:
+            return None
+        acc = _product(acc, e)
+    return acc
+
+
+def _item_prefixes(item: tuple[Any, Any], sc: Any) -> set[str] | None:
+    """A set of strings one of which begins every match of ``item``, or None."""
+    e = _exact(item, sc)
+    if e is not None:
+        return e
+    op, av = item
+    if op is sc.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return None if add_flags or del_flags else _seq_prefixes(list(sub), sc)
+    if op is sc.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            p = _seq_prefixes(list(alt), sc)
+            if p is None:
+                return None
+            out |= p
+        return out if len(out) <= _PREFIX_LIMIT else None
+    if op in (sc.MAX_REPEAT, sc.MIN_REPEAT, getattr(sc, "POSSESSIVE_REPEAT", None)) \
+            and av[0] >= 1:
+        return _seq_prefixes(list(av[2]), sc)
+    return None
+
+
+def _seq_prefixes(items: list[tuple[Any, Any]], sc: Any) -> set[str] | None:
+    acc: set[str] = {""}
+    for item in items:
+        if _is_zero_width(item[0], sc):
+            continue
+        e = _exact(item, sc)
+        if e is not None:
+            nxt = _product(acc, e)
+            if nxt is not None:
+                acc = nxt
+                continue
+            break
+        p = _item_prefixes(item, sc)
+        if p is not None:
+            acc = _product(acc, p) or acc
+        break
+    return None if "" in acc else acc
+
+
+@dataclass
+class _Plan:
+    """A taxonomy compiled for :func:`_evidence_fast`."""
+
+    topics: tuple[Any, ...]                  # in rule order (sorted by id)
+    finder: _MultiFind
+    kw_ptr: np.ndarray                       # string id -> its topics kw_tix[kw_ptr[i]:kw_ptr[i+1]]
+    kw_tix: np.ndarray
+    ex_ptr: np.ndarray                       # same for excludes
+    ex_tix: np.ndarray
+    #: (topic index, compiled pattern, string id -> is one of its prefixes, or None)
+    patterns: tuple[tuple[int, re.Pattern[str], np.ndarray | None], ...]
+    index: dict[str, int]                    # string -> id
+
+
+_PLANS: dict[tuple, _Plan] = {}
+
+
+def _plan(rules: list[_Rules]) -> _Plan | None:
+    """Compile ``rules`` for the fast path; None when the reference path must be used."""
+    for r in rules:
+        if not all(isinstance(s, str) and s for s in (*r.keywords, *r.excludes)):
+            return None
+    topics = tuple(r.topic for r in rules)
+    try:
+        if len(set(topics)) != len(topics):
+            return None
+        key = tuple((r.topic, r.keywords, tuple(p.pattern for p in r.patterns), r.excludes)
+                    for r in rules)
+        hash(key)
+    except TypeError:  # unhashable ids
+        return None
+    if key in _PLANS:
+        return _PLANS[key]
+    prefixes = [[_literal_prefixes(rx) for rx in r.patterns] for r in rules]
+    strings = sorted({s for r in rules for s in (*r.keywords, *r.excludes)}
+                     | {s for ps in prefixes for p in ps if p for s in p})
+    sid = {s: i for i, s in enumerate(strings)}
+    kw: list[list[int]] = [[] for _ in strings]
+    ex: list[list[int]] = [[] for _ in strings]
+    for ti, r in enumerate(rules):
+        for s in dict.fromkeys(r.keywords):
+            kw[sid[s]].append(ti)
+        for s in dict.fromkeys(r.excludes):
+            ex[sid[s]].append(ti)
+    pats = []
+    for ti, (r, ps) in enumerate(zip(rules, prefixes, strict=True)):
+        for rx, p in zip(r.patterns, ps, strict=True):
+            mask = None
+            if p is not None:
+                mask = np.zeros(len(strings), dtype=bool)
+                mask[[sid[s] for s in p]] = True
+            pats.append((ti, rx, mask))
+    kw_ptr, kw_tix = _csr(kw)
+    ex_ptr, ex_tix = _csr(ex)
+    plan = _Plan(topics, _MultiFind(strings), kw_ptr, kw_tix, ex_ptr, ex_tix, tuple(pats), sid)
+    if len(_PLANS) > 8:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[key] = plan
+    return plan
+
+
+def _pattern_hits(rx: re.Pattern[str], texts: list[str], t: np.ndarray | None,
+                  s: np.ndarray | None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]] | None:
+    """Non-empty matches as ``finditer`` finds them: text index, start, end, matched text.
+
+    With candidate offsets (``t``, ``s`` sorted by text and offset; every match starts at one
+    of them) ``rx.match`` is tried there instead of scanning; returns None if that meets an
+    empty match (the caller then scans).
+    """
+    if t is None or s is None:
+        found = [(i, m.start(), m.end(), m.group(0)) for i, text in enumerate(texts) if text
+                 for m in rx.finditer(text) if m.end() > m.start()]
+        if not found:
+            return _EMPTY_I64, _EMPTY_I64, _EMPTY_I64, []
+        ti, st, en, terms = zip(*found, strict=True)
+        return (np.array(ti, dtype=np.int64), np.array(st, dtype=np.int64),
+                np.array(en, dtype=np.int64), list(terms))
+    if len(t) > 1:
+        new = np.ones(len(t), dtype=bool)
+        new[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
+        t, s = t[new], s[new]
+    tl = t.tolist()
+    ms = list(map(rx.match, map(texts.__getitem__, tl), s.tolist()))
+    ok = [k for k, m in enumerate(ms) if m is not None]
+    if not ok:
+        return _EMPTY_I64, _EMPTY_I64, _EMPTY_I64, []
+    matches = [ms[k] for k in ok]
+    ti, st = t[ok], s[ok]
+    en = np.fromiter(map(re.Match.end, matches), dtype=np.int64, count=len(matches))
+    if (en <= st).any():
+        return None
+    # finditer goes on after the end of each match: a match starting inside the previous
+    # one is never seen
+    clash = (ti[1:] == ti[:-1]) & (st[1:] < en[:-1])
+    if clash.any():
+        keep = []
+        last_t, last_end = -1, -1
+        for k, (i, p, e) in enumerate(zip(ti.tolist(), st.tolist(), en.tolist(), strict=True)):
+            if i != last_t or p >= last_end:
+                keep.append(k)
+                last_t, last_end = i, e
+        ti, st, en = ti[keep], st[keep], en[keep]
+        matches = [matches[k] for k in keep]
+    return ti, st, en, list(map(re.Match.group, matches))
+
+
+@dataclass
+class _Hits:
+    """Evidence rows as arrays, in output order (see :func:`_evidence_fast`)."""
+
+    art: np.ndarray        # row of ``articles``
+    tix: np.ndarray        # index into ``topics``
+    fix: np.ndarray        # index into ``fields``
+    start: np.ndarray
+    end: np.ndarray
+    paragraph: np.ndarray
+    pattern: np.ndarray    # bool: kind == "pattern"
+    term: np.ndarray       # index into ``vocab``
+    rule: np.ndarray       # index into ``vocab``
+    vocab: list[str]       # sorted
+    topics: tuple[Any, ...]
+    ids: list[Any]         # articles["article_id"].tolist()
+    fields: tuple[str, ...]
+
+
+def _field_texts(col: pd.Series) -> list[str]:
+    """``col.fillna("").astype(str).tolist()`` (as the reference path reads a field)."""
+    values = col.tolist()
+    if all(type(v) is str for v in values):
+        return values
+    return col.fillna("").astype(str).tolist()
+
+
+def _evidence_fast(articles: pd.DataFrame, tax: pd.DataFrame, fields: tuple[str, ...], *,
+                   paragraphs: bool = True) -> _Hits | None:
+    """What :func:`_evidence_rows` computes, for all articles at once; None: use that.
+
+    ``paragraphs=False`` leaves the paragraph numbers at 0 (``tag_topics`` does not use them).
+    """
+    rules = sorted(_compile(tax), key=lambda r: r.topic)
+    if len(set(fields)) != len(fields):
+        return None
+    plan = _plan(rules)
+    if plan is None:
+        return None
+    ids = articles["article_id"].tolist()
+    n_topics, n_fields = len(plan.topics), len(fields)
+    lengths = plan.finder.lengths
+    # candidates, per field and kind: group (article, topic, field), start, length,
+    # is pattern, term, rule
+    cand: list[tuple[np.ndarray, ...]] = []
+    vocab = list(plan.finder.strings)
+    index = dict(plan.index)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    founds = []
+
+    def ids_of(strs: list[str]) -> np.ndarray:
+        for x in strs:
+            if x not in index:
+                index[x] = len(vocab)
+                vocab.append(x)
+        return np.fromiter(map(index.__getitem__, strs), dtype=np.int64, count=len(strs))
+
+    for fi, f in enumerate(fields):
+        texts = _field_texts(articles[f])
+        found = plan.finder.find(texts)
+        founds.append(found)
+        t, s, sid = found.t, found.s, found.sid
+        occ, tix = _expand(plan.kw_ptr, plan.kw_tix, sid)
+        if len(occ):
+            ksid = sid[occ]
+            cand.append(((t[occ] * n_topics + tix) * n_fields + fi, s[occ], lengths[ksid],
+                         np.zeros(len(occ), dtype=np.int64), ksid, ksid))
+        occ, tix = _expand(plan.ex_ptr, plan.ex_tix, sid)
+        for a, ti, st, ln in zip(t[occ].tolist(), tix.tolist(), s[occ].tolist(),
+                                 lengths[sid[occ]].tolist(), strict=True):
+            spans.setdefault((a * n_topics + ti) * n_fields + fi, []).append((st, st + ln))
+        for ti, rx, mask in plan.patterns:
+            hits = None
+            if mask is not None:
+                sel = np.flatnonzero(mask[sid])
+                sel = sel[np.lexsort((s[sel], t[sel]))]
+                hits = _pattern_hits(rx, texts, t[sel], s[sel])
+            if hits is None:
+                hits = _pattern_hits(rx, texts, None, None)
+            ta, st, en, terms = hits
+            if terms:
+                k = len(terms)
+                cand.append(((ta * n_topics + ti) * n_fields + fi, st, en - st,
+                             np.ones(k, dtype=np.int64), ids_of(terms),
+                             np.full(k, ids_of([rx.pattern])[0])))
+    empty = _Hits(*(_EMPTY_I64,) * 6, np.zeros(0, dtype=bool), _EMPTY_I64, _EMPTY_I64, [],
+                  plan.topics, ids, fields)
+    if not cand:
+        return empty
+    group, start, length, pat, term, rule = (np.concatenate(c) for c in zip(*cand, strict=True))
+    if spans:  # drop hits overlapping an exclude of their topic (same text)
+        near = np.flatnonzero(np.isin(group, np.fromiter(spans, dtype=np.int64)))
+        drop = [k for k, g, st, ln in zip(near.tolist(), group[near].tolist(),
+                                          start[near].tolist(), length[near].tolist(),
+                                          strict=True)
+                if any(st < e and b < st + ln for b, e in spans[g])]
+        if drop:
+            keep = np.ones(len(group), dtype=bool)
+            keep[drop] = False
+            group, start, length, pat, term, rule = (
+                x[keep] for x in (group, start, length, pat, term, rule))
+            if not len(group):
+                return empty
+    # the order of the reference's candidate tuples: start, -length, kind, term, kind, rule
+    order = sorted(range(len(vocab)), key=vocab.__getitem__)
+    rank = np.empty(len(vocab), dtype=np.int64)
+    rank[order] = np.arange(len(vocab), dtype=np.int64)
+    term, rule = rank[term], rank[rule]
+    span, long, n_vocab = int(start.max()) + 1, int(length.max()) + 1, len(vocab)
+    if (int(group.max()) + 1) * span * 2 * long * n_vocab * n_vocab < 1 << 63:
+        idx = np.argsort(((group * span + start) * (2 * long) + (long - length) * 2 + pat)
+                         * (n_vocab * n_vocab) + term * n_vocab + rule)
+    else:
+        idx = np.lexsort((rule, term, pat, -length, start, group))
+    group, start, length, pat, term, rule = (
+        x[idx] for x in (group, start, length, pat, term, rule))
+    # only the first candidate at each start can be chosen
+    first = np.ones(len(group), dtype=bool)
+    first[1:] = (group[1:] != group[:-1]) | (start[1:] != start[:-1])
+    group, start, length, pat, term, rule = (
+        x[first] for x in (group, start, length, pat, term, rule))
+    end = start + length
+    keep = _leftmost_longest(group, start, end)
+    if keep is not None:
+        group, start, end, pat, term, rule = (
+            x[keep] for x in (group, start, end, pat, term, rule))
+    art, rest = np.divmod(group, n_topics * n_fields)
+    tix, fix = np.divmod(rest, n_fields)
+    para = np.zeros(len(art), dtype=np.int64)
+    for fi, found in enumerate(founds if paragraphs else ()):
+        sel = fix == fi
+        para[sel] = found.newlines_before(art[sel], start[sel])
+    return _Hits(art, tix, fix, start, end, para, pat.astype(bool), term, rule,
+                 [vocab[i] for i in order], plan.topics, ids, fields)
+
+
+def _evidence_frame(hits: _Hits, fields: tuple[str, ...]) -> pd.DataFrame:
+    kinds = ["keyword", "pattern"]
+    data = {
+        "article_id": _typed_take(hits.ids, hits.art),
+        "topic": _typed_take(hits.topics, hits.tix),
+        "term": _typed_take(hits.vocab, hits.term),
+        "field": _typed_take(fields, hits.fix),
+        "start": hits.start.astype("int64"),
+        "end": hits.end.astype("int64"),
+        "paragraph": hits.paragraph.astype("int64"),
+        "kind": _typed_take(kinds, hits.pattern.astype(np.int64)),
+        "rule": _typed_take(hits.vocab, hits.rule),
+    }
+    return pd.DataFrame(data, columns=list(EVIDENCE_COLUMNS))
+
+
+def _tag_arrays(hits: _Hits) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per (article id, topic) with hits, in the order of :func:`tag_topics`: first row of the
+    article id, topic index, n_hits, n_terms, evidence (rows of equal ids count together)."""
+    first_row: dict[Any, int] = {}
+    for i, aid in enumerate(hits.ids):
+        first_row.setdefault(aid, i)
+    canon = np.array([first_row[a] for a in hits.ids], dtype=np.int64)
+    n_topics, n_vocab = len(hits.topics), max(len(hits.vocab), 1)
+    group = canon[hits.art] * n_topics + hits.tix
+    key = group * n_vocab + hits.term
+    uniq, first, counts = np.unique(key, return_index=True, return_counts=True)
+    g = uniq // n_vocab
+    term = uniq % n_vocab
+    fix, start = hits.fix[first], hits.start[first]
+    # terms of a group: most frequent first, then first occurrence, then term
+    top = int(counts.max()) + 1
+    span = int(start.max()) + 1
+    k1 = g * top + (top - 1 - counts)
+    if (len(hits.fields) + 1) * span < (1 << 62) // n_vocab:
+        o = np.lexsort(((fix * span + start) * n_vocab + term, k1))
+    else:
+        o = np.lexsort((term, start, fix, k1))
+    g, term, counts = g[o], term[o], counts[o]
+    heads = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    bounds = np.r_[heads, len(g)].tolist()
+    # "term×count" once per distinct pair
+    pair, inv = np.unique(term * top + counts, return_inverse=True)
+    labels = np.array(list(map("{}×{}".format, [hits.vocab[i] for i in (pair // top).tolist()],
+                               (pair % top).tolist())), dtype=object)
+    parts = labels[inv.reshape(-1)].tolist()
+    evidence = list(map("；".join, map(parts.__getitem__,
+                                      map(slice, bounds[:-1], bounds[1:]))))
+    a, ti = np.divmod(g[heads], n_topics)
+    return a, ti, np.add.reduceat(counts, heads).astype(np.int64), np.diff(bounds), evidence
+
+
+def _tag_rows(hits: _Hits) -> list[tuple[Any, Any, int, int, str]]:
+    """``(article_id, topic, n_hits, n_terms, evidence)`` rows for :func:`tag_topics`."""
+    if not len(hits.art):
+        return []
+    a, ti, n_hits, n_terms, evidence = _tag_arrays(hits)
+    ids, topics = hits.ids, hits.topics
+    return list(zip([ids[i] for i in a.tolist()], [topics[i] for i in ti.tolist()],
+                    n_hits.tolist(), n_terms.tolist(), evidence, strict=True))
+
+
+def _tag_frame(hits: _Hits, labels: pd.DataFrame, min_hits: int) -> pd.DataFrame | None:
+    """The table of :func:`tag_topics` built column by column; None when the ids or topics are
+    not all strings (then the rows go through the general path)."""
+    if not len(hits.art) or not all(type(v) is str for v in (*hits.ids, *hits.topics)):
+        return None
+    a, ti, n_hits, n_terms, evidence = _tag_arrays(hits)
+    # rows are in the final order already: articles by first appearance, then topic id
+    keep = np.flatnonzero(n_hits >= min_hits)
+    topic = pd.Series(_typed_take(hits.topics, ti).take(keep))
+    return pd.DataFrame({
+        "article_id": _typed_take(hits.ids, a).take(keep),
+        "topic": topic,
+        "n_hits": n_hits[keep].astype("int64"),
+        "n_terms": n_terms[keep].astype("int64"),
+        "evidence": _typed_take(evidence, np.arange(len(evidence))).take(keep),
+        "label_zh": topic.map(labels["label_zh"]),
+        "label_en": topic.map(labels["label_en"]),
+    }, columns=list(TAG_COLUMNS))
+
+
 def topic_evidence(
     articles: pd.DataFrame,
     taxonomy: str | Path | pd.DataFrame | None = None,
@@ -420,7 +900,11 @@ def topic_evidence(
     """
     fields = _check_articles(articles, fields)
     tax = _resolve_taxonomy(taxonomy)
-    out = pd.DataFrame(_evidence_rows(articles, tax, fields), columns=list(EVIDENCE_COLUMNS))
+    hits = _evidence_fast(articles, tax, fields)
+    if hits is not None and len(hits.art):
+        return _evidence_frame(hits, fields)
+    rows = _evidence_rows(articles, tax, fields) if hits is None else []
+    out = pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
     for c in ("start", "end", "paragraph"):
         out[c] = out[c].astype("int64")
     return out
@@ -430,6 +914,25 @@ def _format_evidence(terms: Mapping[str, list]) -> tuple[int, str]:
     """``"电子病历×3；互联互通×1"``: most frequent first, then first occurrence, then term."""
     order = sorted(terms, key=lambda t: (-terms[t][0], terms[t][1], t))
     return len(terms), "；".join(f"{t}×{terms[t][0]}" for t in order)
+
+
+def _tag_rows_reference(ev: list[tuple], fields: tuple[str, ...]) -> list[tuple]:
+    """The rows of :func:`tag_topics` from reference evidence rows (see :func:`_tag_rows`)."""
+    field_rank = {f: i for i, f in enumerate(fields)}
+    # (article, topic) -> term -> [count, first (field rank, offset)]; evidence rows are
+    # already in article, topic, field, offset order
+    groups: dict[tuple[Any, str], dict[str, list]] = {}
+    for aid, topic, term, f, start, *_ in ev:
+        terms = groups.setdefault((aid, topic), {})
+        if term in terms:
+            terms[term][0] += 1
+        else:
+            terms[term] = [1, (field_rank[f], int(start))]
+    rows = []
+    for (aid, topic), terms in groups.items():
+        n_terms, evidence = _format_evidence(terms)
+        rows.append((aid, topic, sum(v[0] for v in terms.values()), n_terms, evidence))
+    return rows
 
 
 def tag_topics(
@@ -482,22 +985,15 @@ def tag_topics(
         raise ValueError(f"min_hits must be an integer >= 1; got {min_hits!r}")
     fields = _check_articles(articles, fields)
     tax = _resolve_taxonomy(taxonomy)
-    ev = _evidence_rows(articles, tax, fields)
     labels = tax.set_index("topic")[["label_zh", "label_en"]]
-    field_rank = {f: i for i, f in enumerate(fields)}
-    # (article, topic) -> term -> [count, first (field rank, offset)]; evidence rows are
-    # already in article, topic, field, offset order
-    groups: dict[tuple[Any, str], dict[str, list]] = {}
-    for aid, topic, term, f, start, *_ in ev:
-        terms = groups.setdefault((aid, topic), {})
-        if term in terms:
-            terms[term][0] += 1
-        else:
-            terms[term] = [1, (field_rank[f], int(start))]
-    rows = []
-    for (aid, topic), terms in groups.items():
-        n_terms, evidence = _format_evidence(terms)
-        rows.append((aid, topic, sum(v[0] for v in terms.values()), n_terms, evidence))
+    hits = _evidence_fast(articles, tax, fields, paragraphs=False)
+    if hits is not None:
+        fast = _tag_frame(hits, labels, min_hits)
+        if fast is not None:
+            return fast
+        rows = _tag_rows(hits)
+    else:
+        rows = _tag_rows_reference(_evidence_rows(articles, tax, fields), fields)
     out = pd.DataFrame(rows, columns=["article_id", "topic", "n_hits", "n_terms", "evidence"])
     out = out[out["n_hits"] >= min_hits]
     out["label_zh"] = out["topic"].map(labels["label_zh"])
