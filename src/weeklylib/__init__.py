@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     # corpus loading (issue: load and clean)
     "load_corpus": "corpus",
     "Corpus": "corpus",
+    "as_articles": "corpus",
     "CorpusError": "errors",
     "SourceNotFoundError": "errors",
     "clean_text": "clean",

@@ -81,7 +81,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _CHAR_TABLE = str.maketrans(_FW_ALNUM) | _INVISIBLE
 # any character the table changes: translate (slow on non-ASCII text) only when one is present
 _RE_NEEDS_TRANSLATE = re.compile(
-    "[" + "".join(re.escape(chr(c)) for c in sorted(map(ord, _FW_ALNUM)) ) + "\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+    "["
+    + "".join(re.escape(ch) for ch in sorted(_FW_ALNUM))
+    + "\u200b\u200c\u200d\u2060\ufeff\u00ad]"
 )
 
 # markdown remnants of the PDF-to-text conversion: [text](#), **bold**, leading #

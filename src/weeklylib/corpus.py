@@ -34,7 +34,7 @@ from weeklylib.schema import ARTICLE_COLUMNS, DOCUMENT_COLUMNS, PROBLEM_COLUMNS,
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PARSER_VERSION", "Corpus", "default_cache_dir", "load_corpus"]
+__all__ = ["PARSER_VERSION", "Corpus", "as_articles", "default_cache_dir", "load_corpus"]
 
 #: Bump when parsing changes what it produces: cached results of older versions are ignored.
 PARSER_VERSION = "1"
@@ -267,6 +267,28 @@ def _load_entries(folder: Path | None, keys: list[tuple[str, str, str]]) -> list
     return [store.get(key) or _read_and_parse((key[2], key[1])) for key in keys]
 
 
+def as_articles(corpus, *, what: str = "corpus") -> pd.DataFrame:
+    """The articles table of ``corpus``: a :class:`Corpus`, an articles DataFrame, or a path
+    (loaded with :func:`load_corpus`).
+
+    Raises
+    ------
+    ValueError
+        ``corpus`` is none of these; the message names the parameter (``what``) and its type.
+    """
+    import pandas as pd
+
+    if isinstance(corpus, pd.DataFrame):
+        return corpus
+    if isinstance(corpus, str | os.PathLike):
+        corpus = load_corpus(corpus)
+    articles = getattr(corpus, "articles", None)
+    if not isinstance(articles, pd.DataFrame):
+        raise ValueError(f"{what} must be a Corpus (with .articles), an articles DataFrame or a "
+                         f"path; got {type(corpus).__name__}")
+    return articles
+
+
 def _unique_doc_ids(files: list[Path]) -> list[str]:
     """File stems, made unique with the parent folder when two files share a stem."""
     stems = [f.stem for f in files]
@@ -313,7 +335,6 @@ class Corpus:
     # ---- construction
     @classmethod
     def _from_entries(cls, entries: list[_Entry]) -> Corpus:
-        import pandas as pd
 
         doc_rows, art_rows, problems = [], [], []
         first_by_hash: dict[str, str] = {}
@@ -365,8 +386,8 @@ class Corpus:
             })
             problems.extend(doc_problems)
 
-        documents = _frame(doc_rows, DOCUMENT_COLUMNS + ("n_problems",))
-        articles = _frame(art_rows, ARTICLE_COLUMNS + ("byline", "number", "line"))
+        documents = _frame(doc_rows, (*DOCUMENT_COLUMNS, "n_problems"))
+        articles = _frame(art_rows, (*ARTICLE_COLUMNS, "byline", "number", "line"))
         problem_rows = [{"doc_id": p.doc_id, "article_id": p.article_id, "severity": p.severity,
                          "code": p.code, "message": p.message, "detail": p.detail, "line": p.line}
                         for p in problems]
@@ -432,7 +453,8 @@ class Corpus:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise SourceNotFoundError(f"cannot re-read the file ({exc.strerror})", path=path) from exc
+            raise SourceNotFoundError(f"cannot re-read the file ({exc.strerror})",
+                                      path=path) from exc
         import hashlib
 
         if hashlib.sha256(data).hexdigest() != sha256:
@@ -449,8 +471,10 @@ class Corpus:
         docs = self.documents
         rows = [
             ("documents", len(docs)),
-            *((f"documents ({k})", int((docs["kind"] == k).sum())) for k in ("weekly", "article", "unknown")),
-            *((f"status {s}", int((docs["status"] == s).sum())) for s in ("ok", "warning", "error")),
+            *((f"documents ({k})", int((docs["kind"] == k).sum()))
+              for k in ("weekly", "article", "unknown")),
+            *((f"status {s}", int((docs["status"] == s).sum()))
+              for s in ("ok", "warning", "error")),
             ("articles", len(self.articles)),
             ("characters of body text", int(self.articles["n_chars"].sum())),
             ("photo credits removed", int(self.articles["n_credits"].sum())),
@@ -521,7 +545,8 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         elif col in _INT_COLUMNS:
             frame[col] = frame[col].astype("Int64")
         elif col in _COUNT_COLUMNS:
-            frame[col] = frame[col].astype("Int64") if frame[col].isna().any() else frame[col].astype("int64")
+            dtype = "Int64" if frame[col].isna().any() else "int64"
+            frame[col] = frame[col].astype(dtype)
         else:
             frame[col] = frame[col].fillna("").astype("string")
     return frame.reset_index(drop=True)

@@ -773,16 +773,16 @@ class _DocParser:
         cut = self.n
         tail = nonblank[-25:]
         for i in tail:
-            if _RE_BOILERPLATE.search(self.compact[i]):
-                if sum(len(self.lines[k]) for k in nonblank if k >= i) <= 800:
-                    cut = i
-                    break
+            tail_chars = sum(len(self.lines[k]) for k in nonblank if k >= i)
+            if _RE_BOILERPLATE.search(self.compact[i]) and tail_chars <= 800:
+                cut = i
+                break
         if cut < self.n:
             for i in range(cut, self.n):
                 self.set_role(i, "boilerplate")
             self.ledger.add("boilerplate_removed", f"{sum(1 for i in range(cut, self.n) if self.lines[i])} "
                             "line(s) of promotional text after the article were removed from its body",
-                            detail=" / ".join(self.lines[i] for i in range(cut, self.n) if self.lines[i])[:200],
+                            detail=" / ".join(s for s in self.lines[cut:] if s)[:200],
                             line=cut + 1)
         art = ParsedArticle(position=1, line=1)
         self.doc.articles.append(art)

@@ -491,9 +491,10 @@ def topic_figure_tables(
     """
     from weeklylib.bursts import topic_bursts
     from weeklylib.cooccur import cooccurrence
+    from weeklylib.corpus import as_articles
     from weeklylib.topics import tag_topics, topic_evidence, topic_trends
 
-    articles = _articles_of(corpus)
+    articles = as_articles(corpus)
     evidence = topic_evidence(articles, taxonomy)
     tags = tag_topics(articles, taxonomy)
     trends = topic_trends(tags, articles, freq=freq)
@@ -514,22 +515,6 @@ def topic_figure_tables(
     return {"tags": tags, "evidence": evidence, "trends": trends,
             "issue_trends": issue_trends, "bursts": bursts, "topic_cooc": topic_cooc,
             "term_cooc": term_cooc}
-
-
-def _articles_of(corpus: Any) -> pd.DataFrame:
-    if isinstance(corpus, pd.DataFrame):
-        return corpus
-    if isinstance(corpus, (str, Path)):
-        from weeklylib import load_corpus
-
-        corpus = load_corpus(corpus)
-    arts = getattr(corpus, "articles", None)
-    if not isinstance(arts, pd.DataFrame):
-        raise ValueError(
-            "corpus must be a Corpus (with .articles), an articles DataFrame or a path; "
-            f"got {type(corpus).__name__}"
-        )
-    return arts
 
 
 def figures_topics(
