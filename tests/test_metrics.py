@@ -680,3 +680,77 @@ def test_seed_expected_figures(seed_metrics):
 def test_seed_determinism(seed_corpus, seed_metrics):
     again = extract_metrics(seed_corpus.articles)
     pd.testing.assert_frame_equal(seed_metrics, again)
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "没有数字的句子。",
+    "满意度达90%。投诉率下降16个百分点！",
+    "“满意度达90%。”平均住院日缩短1.1天",
+    "第一句。。第二句有3个？!\n\n第三句四甲\n末句五乙",
+    "四五六七甲乙。五甲。）”四乙",
+    "A1。”B2。",
+    "A1。”2B。",
+    "句子没有结束1",
+    "\n1\n",
+])
+def test_gated_sentences_have_the_bounds_of_their_first_gate(text):
+    from weeklylib.metrics import _GATE_RE, _GATED_SENTENCE_RE, _sentence_bounds
+
+    expected, pos = [], 0
+    while (g := _GATE_RE.search(text, pos)) is not None:
+        st, en = _sentence_bounds(text, g.start())
+        expected.append((st, en))
+        pos = max(en, g.end())
+    got, pos = [], 0
+    while (m := _GATED_SENTENCE_RE.match(text, pos)) is not None:
+        got.append((m.start("s"), m.end("e") if m.end("e") >= 0 else m.end()))
+        pos = m.end()
+    assert got == expected
+
+
+def test_place_ties_follow_the_places_table_and_bad_spans_are_read_as_given():
+    body = "聊城满意度达90%。"
+    # two mentions with the same start: the first row of the table wins, as before
+    places = pd.DataFrame({"article_id": ["a#1", "a#1"], "field": ["body", "body"],
+                           "start": [0, 0], "end": [2, 2], "province": ["山东省", "贵州省"],
+                           "city": ["聊城市", ""]})
+    arts = pd.DataFrame({"article_id": ["a#1"], "body": [body]})
+    got = extract_metrics(arts, places=places, regions=NO_PLACES)
+    assert (got["province"].iloc[0], got["city"].iloc[0]) == ("山东省", "聊城市")
+    got = extract_metrics(arts, places=places.iloc[::-1], regions=NO_PLACES)
+    assert got["province"].iloc[0] == "贵州省"
+    # a mention whose end lies before its start still counts when inside the sentence
+    bad = pd.DataFrame({"article_id": ["a#1"], "field": ["body"], "start": [20],
+                        "end": [3], "province": ["山东省"], "city": [None]})
+    got = extract_metrics(arts, places=bad, regions=NO_PLACES)
+    assert got["place_rule"].iloc[0] == "sentence"
+
+
+def test_tables_fast_path_equals_reference(seed_metrics, monkeypatch):
+    from weeklylib import metrics as mod
+
+    m = seed_metrics
+    calls = [(compare_regions, {}), (compare_regions, {"kind": "rating"}),
+             (compare_regions, {"kind": "all", "by": "city", "agg": "mean",
+                                "include_unknown": True, "lang": "en"}),
+             (ratings_by_province, {}), (ratings_by_province, {"achieved_only": True})]
+    fast = [f(m, **kw) for f, kw in calls]
+    assert all(len(t) for t in fast)
+    # the pandas groupby references (used when a key or value is missing) give the same
+    monkeypatch.setattr(mod, "_region_rows", mod._region_rows_reference)
+    monkeypatch.setattr(mod, "_rating_rows", mod._rating_rows_reference)
+    for (f, kw), got in zip(calls, fast, strict=True):
+        pd.testing.assert_frame_equal(got, f(m, **kw))
+    assert mod._first_max([0, 1, 2], [6.0, 6.0, 5.0], [0.0, 2.0, 2.0]) == 1
+    assert mod._first_max([0, 1], [6.0, 6.0], [2.0, 2.0]) == 0
+
+
+def test_tables_with_a_missing_value_take_the_reference_path(seed_metrics):
+    m = seed_metrics
+    row = m[m["kind"] == "indicator"].iloc[:1].assign(value=float("nan"), article_id="zz#1")
+    got = compare_regions(pd.concat([m, row], ignore_index=True), include_unknown=True)
+    assert "zz#1" in "; ".join(got["article_ids"])

@@ -139,3 +139,17 @@ def test_plots_do_not_save(tmp_path, monkeypatch):
     plot_province_tiles(pd.DataFrame({"province": ["山东省"], "n": [1]}))
     plot_articles_by_province(pd.DataFrame({"province": ["山东省"], "n_articles": [1]}))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bar_chart_size_does_not_grow_with_periods():
+    # a year of weekly counts for three provinces: still three bars
+    periods = pd.date_range("2025-01-06", periods=52, freq="W-MON")
+    table = pd.DataFrame({
+        "period": list(periods) * 3,
+        "province": ["贵州省"] * 52 + ["山东省"] * 52 + ["广西壮族自治区"] * 52,
+        "n_articles": [1] * 52 + [2] * 52 + [3] * 52,
+    })
+    _fig, ax = plt.subplots()
+    plot_articles_by_province(table, ax=ax)
+    assert len(ax.patches) == 3
+    assert sorted(p.get_width() for p in ax.patches) == [52.0, 104.0, 156.0]

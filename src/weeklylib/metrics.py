@@ -97,9 +97,10 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from os import PathLike
 from pathlib import Path
@@ -200,10 +201,25 @@ _NEEDS_TRANSLATION_RE = re.compile(
     "[" + re.escape(_TRAD) + "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\u3000]"
 )
 _WS_RE = re.compile(r"[ \t\xa0\u2000-\u200b\u3000\u202f\u205f]")
+#: Either of the two: a body without any goes through untouched.
+_SPECIAL_RE = re.compile(_NEEDS_TRANSLATION_RE.pattern[:-1] + _WS_RE.pattern[1:])
 _SENT_END_RE = re.compile(r"[。！？!?]+[”’」』\"')）]*|\n")
 _LAST_TERM_RE = re.compile(r".*[。！？!?\n]", re.S)
 _DIGIT_RE = re.compile(r"[0-9]")
 _GATE_RE = re.compile(r"[0-9]|级|[四五][甲乙]")
+#: Runs of text without a gate character (:data:`_GATE_RE`) nor a sentence terminator.
+_NO_GATE = r"(?:[^。！？!?\n0-9级四五]++|[四五](?![甲乙]))*+"
+#: From a position after a sentence (or the start of the text), skip every sentence without a
+#: gate character and match the next one that has one: ``s`` is the sentence (closing quotes
+#: left over from the previous sentence skipped), ``e`` the terminator run and closing quotes
+#: that end it (absent at a line break or the end of the text).  Same bounds as
+#: :func:`_sentence_bounds` of the sentence's first gate character, in one C-level call.
+_GATED_SENTENCE_RE = re.compile(
+    r"(?:" + _NO_GATE + r"[。！？!?\n]++)*+"
+    r"[”’」』\"')）]*+"
+    r"(?P<s>" + _NO_GATE + r"(?:[0-9]|级|[四五][甲乙])[^。！？!?\n]*+)"
+    r"(?=(?P<e>[。！？!?]+[”’」』\"')）]*))?"
+)
 
 _CJK_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
             "八": 8}
@@ -244,6 +260,8 @@ _VALUE_RE = re.compile(
     r")"
     + _VALUE_TAIL
 )
+#: A number right before its unit (as in :data:`_VALUE_TAIL`): no indicator without one.
+_NUM_UNIT_RE = re.compile(rf"\d(?:{_MULT})?(?:余|多)?(?:{_UNIT})")
 _BEFORE_RE = re.compile(
     rf"(?<![0-9.])(?P<pre>{_PRE})?(?P<num>{_NUM})(?P<mult>{_MULT})?(?P<mid>余|多)?"
     rf"(?P<unit>{_UNIT})(?P<filler>[^，,。；;：:！？!?、\n0-9]{{0,6}})\Z"
@@ -351,7 +369,8 @@ _INST_GENERIC_RE = re.compile(
     r"|互联互通|智慧管理|[0-9]"
     r"|^[省市县区镇乡](?:第.)?(?:人民|中医|中西医结合|妇幼保健|中心)?(?:医院|卫生院)$"
 )
-_NAME_CHAR_RE = re.compile(r"[\u4e00-\u9fff（）()]")
+#: The run of name characters (CJK, brackets) that ends where the search's ``endpos`` is.
+_NAME_RUN_RE = re.compile(r"[\u4e00-\u9fff（）()]*\Z")
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -423,8 +442,11 @@ class MetricVocabulary:
     rating_any: re.Pattern | None = field(repr=False)
     rating_prefix: re.Pattern = field(repr=False)
     name_prefix: re.Pattern = field(repr=False)
+    short_grades: bool = field(repr=False)   # some scheme reads 四甲/五乙 without 级
+    shorthand_tokens: tuple[str, ...] = field(repr=False)
     by_prefix: dict[str, tuple[IndicatorSpec, ...]] = field(repr=False)
     always: tuple[IndicatorSpec, ...] = field(repr=False)
+    candidates: dict[str, tuple[IndicatorSpec, ...]] = field(repr=False, compare=False)
 
     def table(self) -> pd.DataFrame:
         """The vocabulary as a table (``metric, kind, label_zh, label_en, units, pattern``)."""
@@ -772,7 +794,10 @@ def _build_vocabulary(parsed: dict[str, list[dict[str, Any]]], source: str) -> M
         trigger_slow=tuple(slow), rating_any=rating_any,
         rating_prefix=_prefix_regex(rating_prefs),
         name_prefix=_prefix_regex(by_prefix),
+        short_grades=any(r.short_grades for r in ratings),
+        shorthand_tokens=tuple(sh.token for sh in shorthands),
         by_prefix={k: tuple(v) for k, v in by_prefix.items()}, always=tuple(always),
+        candidates={},
     )
 
 
@@ -884,9 +909,9 @@ class _Sentence:
         return self.start + self.pos[a], self.start + self.pos[b - 1] + 1
 
 
-def _make_sentence(norm: str, start: int, end: int) -> _Sentence:
+def _make_sentence(norm: str, start: int, end: int, spaces: bool = True) -> _Sentence:
     raw = norm[start:end]
-    if _WS_RE.search(raw) is None:
+    if not spaces or _WS_RE.search(raw) is None:
         return _Sentence(start, end, raw, None)
     pos = [i for i, ch in enumerate(raw) if not _WS_RE.match(ch)]
     return _Sentence(start, end, "".join(raw[i] for i in pos), pos)
@@ -899,6 +924,8 @@ def _clause_start(s: str, at: int) -> int:
 
 def _year(s: str, a: int, b: int) -> int | None:
     """Year stated for the match at compact span [a, b) of sentence ``s`` (see module doc)."""
+    if "年" not in s:
+        return None
     best_du: int | None = None
     best_plain: int | None = None
     for m in _YEAR_RE.finditer(s, 0, b):
@@ -915,7 +942,7 @@ def _year(s: str, a: int, b: int) -> int | None:
 # --------------------------------------------------------------------------- ratings
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     a: int                 # compact span of matched text
     b: int
@@ -1007,16 +1034,19 @@ def _rating_fromto(hit: _Hit, s: str, lv_start: int, spec: RatingSpec) -> _Hit |
 
 def _find_ratings(s: str, vocab: MetricVocabulary) -> list[_Hit]:
     hits: list[_Hit] = []
-    taken: set[int] = set()  # level starts already used
-    if vocab.rating_any is None or ("级" not in s and not any(
-            c in s for sp in vocab.ratings if sp.short_grades for c in "甲乙")):
+    if vocab.rating_any is None:
+        return hits
+    if "级" not in s and not (vocab.short_grades and ("甲" in s or "乙" in s)):
         return hits
     if vocab.rating_prefix.search(s) is None and not any(
             rx.search(s) for rx in vocab.trigger_slow):
         return hits
+    taken: set[int] = set()  # level starts already used
+    named: list[tuple[int, RatingSpec]] = []  # every rating name, in scheme order
     # keyword before level
     for spec in vocab.ratings:
         for km in spec.keyword.finditer(s):
+            named.append((km.start(), spec))
             k_end = km.end()
             window_end = min(len(s), k_end + 16)
             cands = []
@@ -1088,7 +1118,6 @@ def _find_ratings(s: str, vocab: MetricVocabulary) -> list[_Hit]:
             hits.append(hit)
             break
     # 电子病历…名单，我省5家医院通过五级评审: one scheme named earlier in the sentence
-    named = [(km.start(), spec) for spec in vocab.ratings for km in spec.keyword.finditer(s)]
     if named and len({spec.id for _a, spec in named}) == 1:
         first, spec = min(named, key=lambda x: x[0])
         for cm in _CONTEXT_LEVEL_RE.finditer(s, first):
@@ -1132,37 +1161,53 @@ def _find_shorthands(s: str, vocab: MetricVocabulary) -> list[tuple[ShorthandSpe
 
 def _value_from(m: re.Match, spec: IndicatorSpec, *, check_unit: bool = True
                 ) -> dict[str, Any] | None:
-    unit_raw = m.group("unit")
+    unit_raw, mult, num, mid, pre = m.group("unit", "mult", "num", "mid", "pre")
     unit = _UNIT_NORMAL.get(unit_raw, unit_raw)
-    mult = m.group("mult")
     if mult and unit not in _COUNT_UNITS:
         return None
     if check_unit and unit not in spec.units:
         return None
-    value = _to_float(m.group("num")) * (_MULT_VALUE[mult] if mult else 1.0)
-    groups = m.groupdict()
-    pre = groups.get("pre") or ""
-    post = groups.get("post") or ""
+    value = _to_float(num) * (_MULT_VALUE[mult] if mult else 1.0)
+    pre = pre or ""
+    post = (m.group("post") if "post" in m.re.groupindex else None) or ""
     if post in ("内", "之内") and unit not in ("秒", "分钟", "小时", "天", "周", "个月", "工作日"):
         return None
-    qualifier = post or (m.group("mid") or "") or _QUAL_NORMAL.get(pre, pre)
+    qualifier = post or (mid or "") or _QUAL_NORMAL.get(pre, pre)
     if qualifier in ("累计", "共计"):
         qualifier = ""
     return {"value": value, "unit": unit, "qualifier": qualifier,
             "vt": (m.start("num"), m.end("mult") if mult else m.end("num"))}
 
 
+@cache
+def _value_re(gap: int) -> re.Pattern:
+    """:data:`_VALUE_RE` with a filler of at most ``gap`` characters.
+
+    The filler is lazy, so the first match found has the shortest filler that works: when it
+    is longer than ``gap`` the entry gets no value either way, and the bounded pattern gives
+    up sooner.
+    """
+    if gap >= 20:
+        return _VALUE_RE
+    pattern = _VALUE_RE.pattern.replace("{0,20}?)", f"{{0,{gap}}}?)", 1)
+    assert pattern != _VALUE_RE.pattern
+    return re.compile(pattern)
+
+
 def _parse_after(s: str, at: int, spec: IndicatorSpec) -> tuple[re.Match, dict[str, Any]] | None:
     if _DIGIT_RE.search(s, at, at + spec.gap + 16) is None:
         return None
-    m = _VALUE_RE.match(s, at)
-    if m is None or len(m.group("filler")) > spec.gap:
+    m = _value_re(spec.gap).match(s, at)
+    if m is None:
         return None
-    if _FILLER_BREAK_RE.search(m.group("filler")):
+    filler = m.group("filler")
+    if len(filler) > spec.gap:
+        return None
+    if filler and _FILLER_BREAK_RE.search(filler):
         return None  # 诊疗量占比达65% is a share, 从3天缩短到当天 has no value
     if _RANGE_AFTER_RE.match(s, m.end()):
         return None
-    listed = "分别" in m.group("filler")
+    listed = "分别" in filler
     v = _value_from(m, spec, check_unit=not listed)  # a list checks each unit later
     if v is None:
         return None
@@ -1199,7 +1244,7 @@ def _trend(verb: str, value: float, baseline: float) -> str:
         return "down"
     if verb in _VERBS_UP:
         return "up"
-    if not np.isnan(baseline):
+    if baseline == baseline:  # not NaN
         if value < baseline:
             return "down"
         if value > baseline:
@@ -1210,26 +1255,33 @@ def _trend(verb: str, value: float, baseline: float) -> str:
 def _name_positions(s: str, vocab: MetricVocabulary) -> list[int]:
     """Sorted positions where some indicator name may start (literal prefilter)."""
     out = []
-    rx = vocab.name_prefix
-    pos = 0
-    while True:
-        m = rx.search(s, pos)
-        if m is None:
-            break
-        out.append(m.start())
-        pos = m.start() + 1
+    search = vocab.name_prefix.search
+    m = search(s)
+    while m is not None:
+        p = m.start()
+        out.append(p)
+        m = search(s, p + 1)
     if vocab.always:
         extra = {m.start() for spec in vocab.always for m in spec.name.finditer(s)}
         out = sorted(set(out) | extra)
     return out
 
 
-def _candidates_at(s: str, p: int, vocab: MetricVocabulary) -> list[IndicatorSpec]:
-    cands: list[IndicatorSpec] = []
-    for k in range(_PREFIX_LEN, 0, -1):
-        cands.extend(vocab.by_prefix.get(s[p:p + k], ()))
-    cands.extend(vocab.always)
-    return cands
+def _candidates_at(s: str, p: int, vocab: MetricVocabulary) -> tuple[IndicatorSpec, ...]:
+    """Entries whose name may start at ``p``: longest literal prefix first, then the rest."""
+    key = s[p:p + _PREFIX_LEN]
+    cache = vocab.candidates
+    got = cache.get(key)
+    if got is None:
+        cands: list[IndicatorSpec] = []
+        for k in range(_PREFIX_LEN, 0, -1):
+            cands.extend(vocab.by_prefix.get(key[:k], ()))
+        cands.extend(vocab.always)
+        got = tuple(cands)
+        if len(cache) > 100_000:
+            cache.clear()
+        cache[key] = got
+    return got
 
 
 _NEXT_VALUE_RE = re.compile(r"(?:、|和|及|与|，|,)" + _VALUE_TAIL)
@@ -1288,10 +1340,16 @@ def _find_indicators(s: str, vocab: MetricVocabulary) -> list[_Hit]:
     hits: list[_Hit] = []
     used_until = 0
     positions = _name_positions(s, vocab)
+    if not positions:
+        return hits
+    cache = vocab.candidates
+    order = vocab.order
     for p in positions:
         if p < used_until:
             continue
-        cands = _candidates_at(s, p, vocab)
+        cands = cache.get(s[p:p + _PREFIX_LEN])
+        if cands is None:
+            cands = _candidates_at(s, p, vocab)
         best = None
         for spec in cands:
             nm = spec.name.match(s, p)
@@ -1308,7 +1366,7 @@ def _find_indicators(s: str, vocab: MetricVocabulary) -> list[_Hit]:
                         got, kind = (bm, v), "before"
             if got is None:
                 continue
-            key = (nm.end() - p, -vocab.order[spec.id])
+            key = (nm.end() - p, -order[spec.id])
             if best is None or key > best[0]:
                 best = (key, spec, nm, got, kind)
         if best is None:
@@ -1358,9 +1416,8 @@ def _institutions(s: str) -> list[tuple[int, int, str]]:
     for m in _INST_SUFFIX_RE.finditer(s):
         if _INST_NOT_AFTER_RE.match(s, m.end()):
             continue
-        left = m.start()
-        while left > 0 and m.start() - left < 20 and _NAME_CHAR_RE.match(s[left - 1]):
-            left -= 1
+        # up to 20 name characters right before the suffix
+        left = _NAME_RUN_RE.search(s, max(0, m.start() - 20), m.start()).start()
         head = s[left:m.start()]
         cut = 0
         for st in _INST_STOP_RE.finditer(head):
@@ -1423,7 +1480,11 @@ _CLOSERS = "”’」』\"')）"
 
 
 def _sentence_bounds(norm: str, p: int) -> tuple[int, int]:
-    """Start and end of the sentence holding position ``p`` (see :data:`_SENT_END_RE`)."""
+    """Start and end of the sentence holding position ``p`` (see :data:`_SENT_END_RE`).
+
+    The definition of a sentence; :data:`_GATED_SENTENCE_RE` finds the same bounds in one
+    call (the tests check that they agree).
+    """
     lo = max(0, p - 400)
     m = _LAST_TERM_RE.match(norm, lo, p)
     if m is None and lo > 0:
@@ -1438,31 +1499,55 @@ def _sentence_bounds(norm: str, p: int) -> tuple[int, int]:
     return start, end
 
 
-def _scan_article(article_id: str, body: str, vocab: MetricVocabulary) -> list[dict[str, Any]]:
-    """All metric rows of one body, without places."""
+#: Fields of the rows built by :func:`_scan_article` (tuples, in this order); the sentence
+#: span and the national flag are used for the place and dropped from the output.
+_ROW_FIELDS: tuple[str, ...] = (
+    "article_id", "institution", "metric", "value", "unit", "grade", "qualifier", "direction",
+    "baseline", "year", "sentence", "start", "end", "matched", "kind", "label_zh", "label_en",
+    "value_text", "value_type", "trend", "_s0", "_s1", "_national",
+)
+_RI = {name: i for i, name in enumerate(_ROW_FIELDS)}
+
+
+def _scan_article(article_id: str, body: str, vocab: MetricVocabulary) -> list[tuple]:
+    """All metric rows of one body (tuples of :data:`_ROW_FIELDS`), without places."""
     if not body:
         return []
-    norm = body.translate(_TRANSLATION) if _NEEDS_TRANSLATION_RE.search(body) else body
+    if _SPECIAL_RE.search(body) is None:  # the common case: nothing to map, no spaces
+        norm, spaces = body, False
+    else:
+        norm = body.translate(_TRANSLATION) if _NEEDS_TRANSLATION_RE.search(body) else body
+        spaces = _WS_RE.search(norm) is not None
     sentences: list[_Sentence] = []
-    trig, slow = vocab.trigger, vocab.trigger_slow
+    trig, slow = vocab.trigger.search, vocab.trigger_slow
+    match = _GATED_SENTENCE_RE.match
     pos = 0
-    while True:
-        g = _GATE_RE.search(norm, pos)  # every figure needs a digit or a level (级, 四甲)
-        if g is None:
-            break
-        st, en = _sentence_bounds(norm, g.start())
-        pos = max(en, g.end())
-        if trig.search(norm, st, en) is None and not any(rx.search(norm, st, en) for rx in slow):
+    # every figure needs a digit or a level (级, 四甲): only such sentences are looked at
+    while (g := match(norm, pos)) is not None:
+        pos = g.end()
+        st = g.start("s")
+        en = g.end("e")
+        if en < 0:
+            en = pos
+        if trig(norm, st, en) is None and (
+                not slow or not any(rx.search(norm, st, en) for rx in slow)):
             continue
-        sentences.append(_make_sentence(norm, st, en))
-    rows: list[dict[str, Any]] = []
+        sentences.append(_make_sentence(norm, st, en, spaces))
+    rows: list[tuple] = []
     pending_shorthand: list[tuple[_Sentence, ShorthandSpec, re.Match, bool]] = []
+    shorthand_tokens = vocab.shorthand_tokens
     for sent in sentences:
         s = sent.text
-        hits = _find_ratings(s, vocab) + _find_indicators(s, vocab)
-        for sh, m, ctx in _find_shorthands(s, vocab):
-            pending_shorthand.append((sent, sh, m, ctx))
-        rows.extend(_rows_for(article_id, body, sent, hits, vocab))
+        hits = _find_ratings(s, vocab)
+        if _NUM_UNIT_RE.search(s) is not None:  # every indicator value is a number and unit
+            hits += _find_indicators(s, vocab)
+        for tok in shorthand_tokens:
+            if tok in s:
+                for sh, m, ctx in _find_shorthands(s, vocab):
+                    pending_shorthand.append((sent, sh, m, ctx))
+                break
+        if hits:
+            _rows_for(rows, article_id, body, sent, hits, vocab)
     if pending_shorthand and any(ctx for *_x, ctx in pending_shorthand):
         for sent, sh, m, _ctx in pending_shorthand:
             s = sent.text
@@ -1473,57 +1558,121 @@ def _scan_article(article_id: str, body: str, vocab: MetricVocabulary) -> list[d
                      value_text=(a, b), unit="级", grade=grade, direction=direction)
                 for metric, level, grade in sh.ratings
             ]
-            rows.extend(_rows_for(article_id, body, sent, hits, vocab))
+            _rows_for(rows, article_id, body, sent, hits, vocab)
     return rows
 
 
-def _rows_for(article_id: str, body: str, sent: _Sentence, hits: list[_Hit],
-              vocab: MetricVocabulary) -> list[dict[str, Any]]:
+def _rows_for(rows: list[tuple], article_id: str, body: str, sent: _Sentence, hits: list[_Hit],
+              vocab: MetricVocabulary) -> None:
+    """Append one row (a tuple of :data:`_ROW_FIELDS`) per hit of the sentence to ``rows``."""
     if not hits:
-        return []
+        return
     s = sent.text
     insts = _institutions(s)
     sentence = body[sent.start:sent.end].strip()
-    rows = []
+    national = _NATIONAL_RE.search(s) is not None
+    labels = vocab.labels
+    span = sent.span
+    s0, s1 = sent.start, sent.end
     for h in hits:
-        start, end = sent.span(h.a, h.b)
-        vt_start, vt_end = sent.span(*h.value_text)
-        zh, en, _kind = vocab.labels[h.metric]
-        rows.append({
-            "article_id": article_id,
-            "institution": _nearest([(x, y, nm) for x, y, nm in insts], h.a, h.b) or "",
-            "metric": h.metric,
-            "value": h.value,
-            "unit": h.unit,
-            "grade": h.grade,
-            "qualifier": h.qualifier,
-            "direction": h.direction,
-            "baseline": h.baseline,
-            "year": _year(s, h.a, h.b),
-            "sentence": sentence,
-            "start": start,
-            "end": end,
-            "matched": body[start:end],
-            "kind": h.kind,
-            "label_zh": zh,
-            "label_en": en,
-            "value_text": body[vt_start:vt_end],
-            "value_type": h.value_type,
-            "trend": h.trend,
-            "_sent": (sent.start, sent.end),
-            "_national": bool(_NATIONAL_RE.search(s)),
-        })
-    return rows
+        start, end = span(h.a, h.b)
+        vt_start, vt_end = span(*h.value_text)
+        zh, en, _kind = labels[h.metric]
+        rows.append((
+            article_id,
+            (_nearest(insts, h.a, h.b) or "") if insts else "",
+            h.metric, h.value, h.unit, h.grade, h.qualifier, h.direction, h.baseline,
+            _year(s, h.a, h.b),
+            sentence, start, end, body[start:end], h.kind, zh, en, body[vt_start:vt_end],
+            h.value_type, h.trend, s0, s1, national,
+        ))
 
 
-def _places_for(articles: pd.DataFrame, ids: list[str], places: Any, regions_table: Any):
-    """(mentions by article, primary region by article) from the regions module."""
-    mentions: dict[str, list[tuple[int, int, tuple[str, str]]]] = {}
-    primary: dict[str, tuple[str, str]] = {}
+def _text_list(col: pd.Series) -> list[str]:
+    """``str`` of every value, ``""`` for missing ones (as ``"" if pd.isna(v) else str(v)``)."""
+    if pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col.dtype):
+        codes, uniques = pd.factorize(col)
+        names = [str(u) for u in uniques] + [""]  # code -1 (missing) -> ""
+        return [names[c] for c in codes.tolist()]
+    missing = col.isna().to_numpy()
+    values = col.astype(object).tolist()
+    return ["" if na else str(v) for v, na in zip(values, missing, strict=True)]
+
+
+def _in_ids(col: pd.Series, wanted: set[str]) -> np.ndarray:
+    """Boolean mask: ``str`` of the value is in ``wanted`` (as ``col.astype(str).isin``)."""
+    keys = col.astype(str).tolist()
+    return np.fromiter((k in wanted for k in keys), dtype=bool, count=len(keys))
+
+
+def _int_array(col: pd.Series) -> np.ndarray:
+    """``int(v)`` of every value, as int64."""
+    if pd.api.types.is_integer_dtype(col.dtype) and not col.isna().any():
+        return col.to_numpy(dtype="int64")
+    return np.array([int(v) for v in col.tolist()], dtype="int64")
+
+
+def _regions_module() -> Any:
     try:
         from weeklylib import regions
     except ImportError:  # pragma: no cover - the regions module ships with weeklylib
-        regions = None
+        return None
+    return regions
+
+
+class _Mentions:
+    """Body place mentions of the articles, grouped by article and sorted by start.
+
+    The sort is stable, so mentions with the same start keep the order of the places table
+    and :func:`_nearest` breaks ties as it would on the table.
+    """
+
+    def __init__(self, aids: list[str], starts: np.ndarray, ends: np.ndarray,
+                 payloads: list[tuple[str, str]]) -> None:
+        self.ranges: dict[str, tuple[int, int]] = {}
+        self.bad: set[str] = set()   # articles with a mention whose end is before its start
+        if not aids:
+            self.starts, self.ends, self.payloads = [], [], []
+            return
+        codes, uniques = pd.factorize(np.asarray(aids, dtype=object))
+        order = np.lexsort((starts, codes))  # stable
+        codes = codes[order]
+        self.starts = starts[order].tolist()
+        self.ends = ends[order].tolist()
+        self.payloads = [payloads[i] for i in order.tolist()]
+        cuts = np.flatnonzero(np.diff(codes)) + 1
+        los = [0, *cuts.tolist()]
+        his = [*cuts.tolist(), len(codes)]
+        names = [str(u) for u in uniques]
+        for lo, hi in zip(los, his, strict=True):
+            self.ranges[names[codes[lo]]] = (lo, hi)
+        if (ends < starts).any():
+            bad_codes = set(codes[(ends[order] < starts[order])].tolist())
+            self.bad = {names[c] for c in bad_codes}
+
+    def inside(self, aid: str, s0: int, s1: int) -> list[tuple[int, int, tuple[str, str]]]:
+        """Mentions of ``aid`` with ``s0 <= start`` and ``end <= s1``."""
+        rng = self.ranges.get(aid)
+        if rng is None:
+            return []
+        lo, hi = rng
+        starts, ends, payloads = self.starts, self.ends, self.payloads
+        if aid not in self.bad:  # end >= start: a mention starting after s1 ends after it
+            lo = bisect_left(starts, s0, lo, hi)
+            hi = bisect_right(starts, s1, lo, hi)
+        return [(starts[k], ends[k], payloads[k]) for k in range(lo, hi)
+                if ends[k] <= s1 and starts[k] >= s0]
+
+
+def _places_for(articles: pd.DataFrame, ids: list[str], places: Any, regions_table: Any
+                ) -> tuple[_Mentions, dict[str, tuple[str, str]]]:
+    """(mentions by article, primary region by article), from the tables or the regions module.
+
+    Only the articles in ``ids`` are looked at.  Mentions keep the order of the places table
+    among equal starts, so the nearest-mention rule breaks ties as it would on the table.
+    """
+    mentions = _Mentions([], np.zeros(0, "int64"), np.zeros(0, "int64"), [])
+    primary: dict[str, tuple[str, str]] = {}
     off = isinstance(places, pd.DataFrame) and places.empty and not len(places.columns)
     if places is not None and not isinstance(places, pd.DataFrame):
         raise ValueError(
@@ -1532,15 +1681,19 @@ def _places_for(articles: pd.DataFrame, ids: list[str], places: Any, regions_tab
     if regions_table is not None and not isinstance(regions_table, pd.DataFrame):
         raise ValueError("regions must be None or a DataFrame from resolve_regions, "
                          f"got {type(regions_table).__name__}")
-    subset = articles[articles["article_id"].astype(str).isin(ids)]
+    wanted = set(ids)
+    regions = None
     if places is None:
+        regions = _regions_module()
         if regions is None or not hasattr(regions, "extract_places"):
             logger.info("extract_metrics: weeklylib.regions unavailable; places left empty")
             places = pd.DataFrame()
             off = True
         else:
+            subset = articles[_in_ids(articles["article_id"], wanted)]
             fields = tuple(f for f in ("title", "body") if f in subset.columns)
             places = regions.extract_places(subset, fields=fields)
+    pl = None
     if not off:
         need = {"article_id", "start", "end", "province"}
         if not need <= set(places.columns):
@@ -1548,40 +1701,51 @@ def _places_for(articles: pd.DataFrame, ids: list[str], places: Any, regions_tab
                 f"places must have columns {sorted(need)} (and optionally city, field), "
                 f"got {list(places.columns)}"
             )
-        pl = places[places["article_id"].astype(str).isin(ids)]
-        body_pl = pl[pl["field"].astype(str) == "body"] if "field" in pl.columns else pl
-        city_col = body_pl["city"] if "city" in body_pl.columns else [""] * len(body_pl)
-        for aid, st, en, prov, city in zip(body_pl["article_id"], body_pl["start"],
-                                           body_pl["end"], body_pl["province"], city_col,
-                                           strict=True):
-            if pd.isna(prov) or not str(prov):
-                continue
-            city = "" if pd.isna(city) else str(city)
-            mentions.setdefault(str(aid), []).append((int(st), int(en), (str(prov), city)))
-    else:
-        pl = None
+        in_ids = _in_ids(places["article_id"], wanted)
+        if regions_table is None:
+            pl = places[in_ids]  # for resolve_regions below
+        cols = [c for c in ("article_id", "field", "start", "end", "province", "city")
+                if c in places.columns]
+        body_pl = places[cols][in_ids]
+        if "field" in cols:
+            body_pl = body_pl[(body_pl["field"].astype(str) == "body").to_numpy()]
+        prov = body_pl["province"]
+        keep = (prov.notna() & (prov.astype(str) != "")).to_numpy()
+        body_pl = body_pl[keep]
+        n = len(body_pl)
+        aids = body_pl["article_id"].astype(str).tolist()
+        starts = _int_array(body_pl["start"])
+        ends = _int_array(body_pl["end"])
+        provs = _text_list(body_pl["province"])
+        cities = _text_list(body_pl["city"]) if "city" in body_pl.columns else [""] * n
+        mentions = _Mentions(aids, starts, ends, list(zip(provs, cities, strict=True)))
     res = regions_table
-    if res is None and pl is not None and regions is not None \
-            and hasattr(regions, "resolve_regions"):
-        try:
-            res = regions.resolve_regions(pl)
-        except Exception as exc:  # a regions problem must not hide the metrics
-            logger.warning("extract_metrics: resolve_regions failed (%s); "
-                           "article regions left empty", exc)
-            res = None
+    if res is None and pl is not None:
+        regions = regions or _regions_module()
+        if regions is not None and hasattr(regions, "resolve_regions"):
+            try:
+                res = regions.resolve_regions(pl)
+            except Exception as exc:  # a regions problem must not hide the metrics
+                logger.warning("extract_metrics: resolve_regions failed (%s); "
+                               "article regions left empty", exc)
+                res = None
     if res is not None and len(res):
         if not {"article_id", "province"} <= set(res.columns):
             raise ValueError("regions must have columns ['article_id', 'province'] (and "
                              f"optionally city), got {list(res.columns)}")
         # the article's region only when resolve_regions names exactly one, with a province
-        for aid, g in res.groupby("article_id", sort=False):
-            if len(g) != 1:
-                continue
-            prov = g["province"].iloc[0]
-            city = g["city"].iloc[0] if "city" in g.columns else ""
-            if pd.isna(prov) or not str(prov):
-                continue
-            primary[str(aid)] = (str(prov), "" if pd.isna(city) else str(city))
+        aid_col = res["article_id"]
+        single = (aid_col.notna() & ~aid_col.duplicated(keep=False)).to_numpy()
+        one = res[single]
+        one = one[_in_ids(one["article_id"], wanted)]
+        prov = one["province"]
+        ok = (prov.notna() & (prov.astype(str) != "")).to_numpy()
+        one = one[ok]
+        provs = _text_list(one["province"])
+        cities = _text_list(one["city"]) if "city" in one.columns else [""] * len(one)
+        for aid, pv, city in zip(one["article_id"].astype(str).tolist(), provs, cities,
+                                 strict=True):
+            primary[aid] = (pv, city)
     return mentions, primary
 
 
@@ -1638,45 +1802,88 @@ def extract_metrics(
     """
     articles = _check_articles(articles)
     vocab = _resolve_vocabulary(vocabulary)
-    titles = articles["title"] if "title" in articles.columns else [""] * len(articles)
-    rows: list[dict[str, Any]] = []
-    for aid, body, title in zip(articles["article_id"], articles["body"], titles, strict=True):
+    titles = articles["title"].tolist() if "title" in articles.columns else [""] * len(articles)
+    rows: list[tuple] = []
+    row_titles: list[str] = []
+    for aid, body, title in zip(articles["article_id"].tolist(), articles["body"].tolist(),
+                                titles, strict=True):
         if not isinstance(body, str) or not body:
             continue
         got = _scan_article(str(aid), body, vocab)
+        if not got:
+            continue
         t = "" if title is None or (isinstance(title, float) and np.isnan(title)) else str(title)
-        for r in got:
-            r["title"] = t
         rows.extend(got)
-    ids = sorted({r["article_id"] for r in rows})
-    mentions, primary = _places_for(articles, ids, places, regions) if rows else ({}, {})
+        row_titles.extend([t] * len(got))
+    ids = sorted({r[0] for r in rows})
+    if rows:
+        mentions, primary = _places_for(articles, ids, places, regions)
+    else:
+        mentions, primary = None, {}
+    provinces: list[str] = []
+    cities: list[str] = []
+    rules: list[str] = []
+    i_aid, i_start, i_end = _RI["article_id"], _RI["start"], _RI["end"]
+    i_s0, i_s1, i_nat = _RI["_s0"], _RI["_s1"], _RI["_national"]
+    inside_cache: dict[tuple[str, int, int], list] = {}
+    ranges = mentions.ranges if mentions is not None else {}
     for r in rows:
-        aid = r["article_id"]
-        s0, s1 = r.pop("_sent")
-        national = r.pop("_national")
-        inside = [m for m in mentions.get(aid, ()) if m[0] >= s0 and m[1] <= s1]
-        near = _nearest(inside, r["start"], r["end"])
+        aid = r[i_aid]
+        near = None
+        if aid in ranges:
+            key = (aid, r[i_s0], r[i_s1])
+            inside = inside_cache.get(key)
+            if inside is None:
+                inside = inside_cache[key] = mentions.inside(aid, r[i_s0], r[i_s1])
+            if inside:
+                near = _nearest(inside, r[i_start], r[i_end])
         if near is not None:
-            r["province"], r["city"], r["place_rule"] = near[0], near[1], "sentence"
-        elif national:
-            r["province"], r["city"], r["place_rule"] = "", "", "national"
+            provinces.append(near[0])
+            cities.append(near[1])
+            rules.append("sentence")
+        elif r[i_nat]:
+            provinces.append("")
+            cities.append("")
+            rules.append("national")
         elif aid in primary:
-            r["province"], r["city"] = primary[aid]
-            r["place_rule"] = "article"
+            prov, city = primary[aid]
+            provinces.append(prov)
+            cities.append(city)
+            rules.append("article")
         else:
-            r["province"], r["city"], r["place_rule"] = "", "", ""
-    return _frame(rows, vocab)
+            provinces.append("")
+            cities.append("")
+            rules.append("")
+    return _frame(rows, row_titles, provinces, cities, rules, vocab)
 
 
-def _frame(rows: list[dict[str, Any]], vocab: MetricVocabulary) -> pd.DataFrame:
+def _frame(rows: list[tuple], titles: list[str], provinces: list[str], cities: list[str],
+           rules: list[str], vocab: MetricVocabulary) -> pd.DataFrame:
+    """The output table: rows sorted, one row per (article, start, end, metric), typed."""
     if not rows:
         df = pd.DataFrame({c: pd.Series(dtype=object) for c in METRIC_COLUMNS})
     else:
-        rows.sort(key=lambda r: (_natural_key(r["article_id"]), r["start"], r["end"],
-                                 _KIND_ORDER[r["kind"]], vocab.order.get(r["metric"], 10**6)))
-        df = pd.DataFrame(rows)
-        df = df.drop_duplicates(subset=["article_id", "start", "end", "metric"], keep="first")
-        df = df[list(METRIC_COLUMNS)].reset_index(drop=True)
+        cols: dict[str, Any] = dict(zip(_ROW_FIELDS, zip(*rows, strict=True), strict=True))
+        cols["title"] = titles
+        cols["province"] = provinces
+        cols["city"] = cities
+        cols["place_rule"] = rules
+        nat = {aid: _natural_key(aid) for aid in set(cols["article_id"])}
+        order = vocab.order
+        keys = [
+            (nat[a], st, en, _KIND_ORDER[k], order.get(m, 10**6))
+            for a, st, en, k, m in zip(cols["article_id"], cols["start"], cols["end"],
+                                       cols["kind"], cols["metric"], strict=True)
+        ]
+        idx = sorted(range(len(rows)), key=keys.__getitem__)
+        seen: set[tuple[str, int, int, str]] = set()
+        keep = []
+        for i in idx:  # the first row of each (article, start, end, metric) in sorted order
+            k = (cols["article_id"][i], cols["start"][i], cols["end"][i], cols["metric"][i])
+            if k not in seen:
+                seen.add(k)
+                keep.append(i)
+        df = pd.DataFrame({c: [cols[c][i] for i in keep] for c in METRIC_COLUMNS})
     for c in ("value", "baseline"):
         df[c] = df[c].astype("float64")
     df["year"] = df["year"].astype("Int64")
@@ -1817,24 +2024,10 @@ def compare_regions(
                                   "value", "baseline", "institution"])
     vocab_order = _bundled_vocabulary().order
     keys = [by, "kind", "metric", "unit", "value_type", "trend"]
-    rows = []
-    for key, g in d.groupby(keys, sort=False, dropna=False):
-        region, knd, metric, unit, vtype, trend = key
-        how = agg if agg != "auto" else ("max" if knd == "rating" else "median")
-        vals = g["value"].astype(float)
-        label_zh = str(g["label_zh"].iloc[0])
-        label_en = str(g["label_en"].iloc[0])
-        label = label_en if lang == "en" else label_zh
-        rows.append({
-            by: region, "kind": knd, "metric": metric, "label_zh": label_zh,
-            "label_en": label_en, "unit": unit, "value_type": vtype, "trend": trend,
-            "measure": _measure(label or metric, unit, vtype, trend, lang),
-            "value": float(getattr(vals, how)()), "min": float(vals.min()),
-            "max": float(vals.max()), "n_values": len(vals),
-            "n_articles": int(g["article_id"].nunique()),
-            "article_ids": "; ".join(sorted(set(g["article_id"].astype(str)),
-                                            key=_natural_key)),
-        })
+    if d[[*keys, "article_id"]].isna().any().any() or d["value"].isna().any():
+        rows = _region_rows_reference(d, keys, by, agg, lang)
+    else:
+        rows = _region_rows(d, keys, by, agg, lang)
     cols = [by if c == "province" else c for c in REGION_COLUMNS]
     out = pd.DataFrame(rows, columns=cols)
     if len(out):
@@ -1850,6 +2043,52 @@ def compare_regions(
         mat.columns.name = None
         return mat
     return out
+
+
+def _region_row(by: str, key: tuple, vals: pd.Series, label_zh: str, label_en: str,
+                n_articles: int, article_ids: str, agg: str, lang: str) -> dict[str, Any]:
+    region, knd, metric, unit, vtype, trend = key
+    how = agg if agg != "auto" else ("max" if knd == "rating" else "median")
+    label = label_en if lang == "en" else label_zh
+    return {
+        by: region, "kind": knd, "metric": metric, "label_zh": label_zh,
+        "label_en": label_en, "unit": unit, "value_type": vtype, "trend": trend,
+        "measure": _measure(label or metric, unit, vtype, trend, lang),
+        "value": float(getattr(vals, how)()), "min": float(vals.min()),
+        "max": float(vals.max()), "n_values": len(vals),
+        "n_articles": n_articles, "article_ids": article_ids,
+    }
+
+
+def _region_rows(d: pd.DataFrame, keys: list[str], by: str, agg: str, lang: str
+                 ) -> list[dict[str, Any]]:
+    """The rows of :func:`compare_regions`, grouped in Python (no missing keys or values)."""
+    cols = {c: d[c].tolist() for c in (*keys, "label_zh", "label_en")}
+    values = d["value"].astype(float).to_numpy()
+    aids = d["article_id"].tolist()
+    groups: dict[tuple, list[int]] = {}
+    for i, key in enumerate(zip(*(cols[c] for c in keys), strict=True)):
+        groups.setdefault(key, []).append(i)
+    rows = []
+    for key, idx in groups.items():
+        ids = {aids[i] for i in idx}
+        rows.append(_region_row(
+            by, key, pd.Series(values[idx]), str(cols["label_zh"][idx[0]]),
+            str(cols["label_en"][idx[0]]), len(ids),
+            "; ".join(sorted({str(a) for a in ids}, key=_natural_key)), agg, lang))
+    return rows
+
+
+def _region_rows_reference(d: pd.DataFrame, keys: list[str], by: str, agg: str, lang: str
+                           ) -> list[dict[str, Any]]:
+    """The rows of :func:`compare_regions` with pandas groupby (any missing keys/values)."""
+    rows = []
+    for key, g in d.groupby(keys, sort=False, dropna=False):
+        rows.append(_region_row(
+            by, key, g["value"].astype(float), str(g["label_zh"].iloc[0]),
+            str(g["label_en"].iloc[0]), int(g["article_id"].nunique()),
+            "; ".join(sorted(set(g["article_id"].astype(str)), key=_natural_key)), agg, lang))
+    return rows
 
 
 def _level_label(level: float, grade: str) -> str:
@@ -1873,6 +2112,99 @@ def _merge_institutions(d: pd.DataFrame) -> pd.Series:
             if len(longer) == 1:
                 out[g.index[g["institution"] == short]] = longer[0]
     return out
+
+
+def _rating_row(key: tuple, label_zh: Any, label_en: Any, n_mentions: int, n_articles: int,
+                article_ids: str) -> dict[str, Any]:
+    return {"province": key[0], "city": key[1], "institution": key[2], "metric": key[3],
+            "label_zh": label_zh, "label_en": label_en,
+            "level": np.nan, "grade": "", "level_label": "", "direction": "",
+            "target_level": np.nan, "target_label": "", "year": pd.NA,
+            "n_mentions": n_mentions, "n_articles": n_articles, "article_ids": article_ids,
+            "sentence": ""}
+
+
+def _rating_rows(d: pd.DataFrame, group_cols: list[str]) -> list[dict[str, Any]]:
+    """The rows of :func:`ratings_by_province`, grouped in Python (no missing keys/values).
+
+    Same rules as :func:`_rating_rows_reference`: within a group the mentions are taken in
+    article order (``_k``); the top level is the first mention with the highest
+    (value, grade), its year the latest year among the mentions at that level.
+    """
+    c = {col: d[col].tolist() for col in (*group_cols, "article_id", "label_zh", "label_en",
+                                          "direction", "value", "_g", "grade", "sentence",
+                                          "_k")}
+    years = d["year"].tolist()
+    year_na = d["year"].isna().tolist()
+    groups: dict[tuple, list[int]] = {}
+    for i, key in enumerate(zip(*(c[col] for col in group_cols), strict=True)):
+        groups.setdefault(key, []).append(i)
+    ks = c["_k"]
+    rows = []
+    for key, idx in groups.items():
+        idx = sorted(idx, key=ks.__getitem__)  # stable, like sort_values(kind="stable")
+        ids = {c["article_id"][i] for i in idx}
+        row = _rating_row(key, c["label_zh"][idx[0]], c["label_en"][idx[0]], len(idx), len(ids),
+                          "; ".join(sorted({str(a) for a in ids}, key=_natural_key)))
+        stated = [i for i in idx if c["direction"][i] != "target"]
+        target = [i for i in idx if c["direction"][i] == "target"]
+        if target:
+            t = _first_max(target, c["value"], c["_g"])
+            row["target_level"] = float(c["value"][t])
+            row["target_label"] = _level_label(float(c["value"][t]), c["grade"][t])
+            row["sentence"] = str(c["sentence"][t])
+        if stated:
+            top = _first_max(stated, c["value"], c["_g"])
+            v, g = c["value"][top], c["_g"][top]
+            at_top = [i for i in stated if c["value"][i] == v and c["_g"][i] == g]
+            yrs = [years[i] for i in at_top if not year_na[i]]
+            reached = [i for i in at_top if c["direction"][i] == "achieved"]
+            row.update(level=float(v), grade=c["grade"][top],
+                       level_label=_level_label(float(v), c["grade"][top]),
+                       direction="achieved" if reached else "",
+                       year=int(max(yrs)) if yrs else pd.NA,
+                       sentence=str(c["sentence"][(reached or at_top)[0]]))
+        rows.append(row)
+    return rows
+
+
+def _first_max(idx: list[int], values: list[float], grades: list[float]) -> int:
+    """First index with the highest (value, grade): ``sort_values(ascending=False,
+    kind="stable").iloc[0]`` over values without NaN."""
+    best = idx[0]
+    for i in idx[1:]:
+        if (values[i], grades[i]) > (values[best], grades[best]):
+            best = i
+    return best
+
+
+def _rating_rows_reference(d: pd.DataFrame, group_cols: list[str]) -> list[dict[str, Any]]:
+    """The rows of :func:`ratings_by_province` with pandas groupby (any missing values)."""
+    rows = []
+    for key, g in d.groupby(group_cols, sort=False):
+        g = g.sort_values("_k", kind="stable")
+        stated = g[g["direction"] != "target"]
+        target = g[g["direction"] == "target"]
+        row = _rating_row(key, g["label_zh"].iloc[0], g["label_en"].iloc[0], len(g),
+                          int(g["article_id"].nunique()),
+                          "; ".join(sorted(set(g["article_id"].astype(str)), key=_natural_key)))
+        if len(target):
+            t = target.sort_values(["value", "_g"], ascending=False, kind="stable").iloc[0]
+            row["target_level"] = float(t["value"])
+            row["target_label"] = _level_label(float(t["value"]), t["grade"])
+            row["sentence"] = str(t["sentence"])
+        if len(stated):
+            top = stated.sort_values(["value", "_g"], ascending=False, kind="stable").iloc[0]
+            at_top = stated[(stated["value"] == top["value"]) & (stated["_g"] == top["_g"])]
+            years = at_top["year"].dropna()
+            reached = at_top[at_top["direction"] == "achieved"]
+            row.update(level=float(top["value"]), grade=top["grade"],
+                       level_label=_level_label(float(top["value"]), top["grade"]),
+                       direction="achieved" if len(reached) else "",
+                       year=int(years.max()) if len(years) else pd.NA,
+                       sentence=str((reached if len(reached) else at_top)["sentence"].iloc[0]))
+        rows.append(row)
+    return rows
 
 
 def ratings_by_province(metrics: pd.DataFrame, *, achieved_only: bool = False) -> pd.DataFrame:
@@ -1918,36 +2250,13 @@ def ratings_by_province(metrics: pd.DataFrame, *, achieved_only: bool = False) -
     d["institution"] = _merge_institutions(d) if len(d) else d["institution"]
     vocab_order = _bundled_vocabulary().order
     d["_g"] = d["grade"].map({"甲": 2, "乙": 1}).fillna(0)
-    d["_k"] = [(_natural_key(a), int(s)) for a, s in zip(d["article_id"], d["start"], strict=True)]
-    rows = []
-    for key, g in d.groupby(["province", "city", "institution", "metric"], sort=False):
-        g = g.sort_values("_k", kind="stable")
-        stated = g[g["direction"] != "target"]
-        target = g[g["direction"] == "target"]
-        row = {"province": key[0], "city": key[1], "institution": key[2], "metric": key[3],
-               "label_zh": g["label_zh"].iloc[0], "label_en": g["label_en"].iloc[0],
-               "level": np.nan, "grade": "", "level_label": "", "direction": "",
-               "target_level": np.nan, "target_label": "", "year": pd.NA,
-               "n_mentions": len(g), "n_articles": int(g["article_id"].nunique()),
-               "article_ids": "; ".join(sorted(set(g["article_id"].astype(str)),
-                                               key=_natural_key)),
-               "sentence": ""}
-        if len(target):
-            t = target.sort_values(["value", "_g"], ascending=False, kind="stable").iloc[0]
-            row["target_level"] = float(t["value"])
-            row["target_label"] = _level_label(float(t["value"]), t["grade"])
-            row["sentence"] = str(t["sentence"])
-        if len(stated):
-            top = stated.sort_values(["value", "_g"], ascending=False, kind="stable").iloc[0]
-            at_top = stated[(stated["value"] == top["value"]) & (stated["_g"] == top["_g"])]
-            years = at_top["year"].dropna()
-            reached = at_top[at_top["direction"] == "achieved"]
-            row.update(level=float(top["value"]), grade=top["grade"],
-                       level_label=_level_label(float(top["value"]), top["grade"]),
-                       direction="achieved" if len(reached) else "",
-                       year=int(years.max()) if len(years) else pd.NA,
-                       sentence=str((reached if len(reached) else at_top)["sentence"].iloc[0]))
-        rows.append(row)
+    d["_k"] = [(_natural_key(a), int(s))
+               for a, s in zip(d["article_id"].tolist(), d["start"].tolist(), strict=True)]
+    group_cols = ["province", "city", "institution", "metric"]
+    if d[[*group_cols, "article_id", "value"]].isna().any().any():
+        rows = _rating_rows_reference(d, group_cols)
+    else:
+        rows = _rating_rows(d, group_cols)
     out = pd.DataFrame(rows, columns=list(RATING_COLUMNS))
     if achieved_only:
         out = out[out["direction"] == "achieved"]
@@ -2034,19 +2343,22 @@ def indicator_comparison(
                                   "baseline", "institution"])
     d["trend"] = d["trend"].where(d["value_type"] == "change", "")
     lab = d["label_en"] if lang == "en" else d["label_zh"]
+    # (columns as lists: iterating pandas string columns is slow; the values are the same)
     d["measure"] = [
         _measure(str(lb) or str(mt), u, vt, tr, lang)
-        for lb, mt, u, vt, tr in zip(lab, d["metric"], d["unit"], d["value_type"], d["trend"],
+        for lb, mt, u, vt, tr in zip(lab.tolist(), d["metric"].tolist(), d["unit"].tolist(),
+                                     d["value_type"].tolist(), d["trend"].tolist(),
                                      strict=True)
     ]
     d["label"] = [
         f"{short_place(p) or '—'} · {i or short_place(c) or '—'} [{short_article_id(a)}]"
-        for p, c, i, a in zip(d["province"].fillna(""), d["city"].fillna(""),
-                              d["institution"], d["article_id"], strict=True)
+        for p, c, i, a in zip(d["province"].fillna("").tolist(), d["city"].fillna("").tolist(),
+                              d["institution"].tolist(), d["article_id"].tolist(), strict=True)
     ]
     vocab_order = _bundled_vocabulary().order
     d["_o"] = d["metric"].map(lambda x: vocab_order.get(x, 10**6))
-    d["_a"] = [(_natural_key(a), int(s)) for a, s in zip(d["article_id"], d["start"], strict=True)]
+    d["_a"] = [(_natural_key(a), int(s))
+               for a, s in zip(d["article_id"].tolist(), d["start"].tolist(), strict=True)]
     d = d.sort_values(["_o", "measure", "value", "_a"], kind="stable")
     cols = ["metric", "label_zh", "label_en", "measure", "province", "city", "institution",
             "value", "baseline", "unit", "value_type", "trend", "qualifier", "direction", "year",

@@ -3,23 +3,31 @@
 Every ``plot_*`` function draws on an Axes (``ax=``, or the current one) and returns it; none
 of them saves.  Labels are Chinese by default (``lang="zh"``) and English with ``lang="en"``
 (metric labels from ``metrics.toml``, province names from the tile layout of
-:mod:`weeklylib.plotting.regions`; institution names stay as written).  Every row of an
-indicator chart names its source article (``[002#3]`` = file 002, article 3), so a printed
-figure can be traced back to the sentence in the metrics table.
+:mod:`weeklylib.plotting.regions`; institution names stay as written).  Every row of a
+per-value indicator chart names its source article (``[002#3]`` = file 002, article 3), so a
+printed figure can be traced back to the sentence in the metrics table.
+
+Charts never grow with the corpus: each has at most ``max_rows`` rows (default 20, readable
+at single-column width).  Which rows are kept is a documented rule
+(:func:`indicator_chart_rows`, :func:`rating_chart_rows`), and a line under the chart says how
+many were left out; the data CSV written with each figure keeps every row.
 
 * :func:`plot_indicators` — a dot chart of indicator values in ONE unit (e.g. all rates in %),
-  grouped by indicator, one row per region/institution and article; before→after pairs are
-  drawn as an arrow from the baseline.
+  grouped by indicator: one row per region/institution and article while they fit, else one
+  row per indicator and province (median and range); before→after pairs are drawn as an
+  arrow from the baseline.
 * :func:`plot_ratings` — a grid of institutions/regions × rating schemes (电子病历, 互联互通,
   智慧服务, 智慧管理), each cell the highest level stated (``4甲``), targets marked ``→7``.
 * :func:`plot_rating_map` — the highest level of one scheme per province on the tile-grid map.
 
-:func:`figures_metrics` builds and saves every figure of ``notebooks/04_regional_metrics``.
+:func:`figures_metrics` builds and saves every figure of ``notebooks/04_regional_metrics``;
+it accepts tables already computed (``metrics=``, ``places=``, ``regions=``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +46,12 @@ from weeklylib.plotting._style import palette
 
 __all__ = [
     "figures_metrics",
+    "indicator_chart_rows",
     "metric_figure_tables",
     "plot_indicators",
     "plot_rating_map",
     "plot_ratings",
+    "rating_chart_rows",
 ]
 
 _LANGS = ("zh", "en")
@@ -57,6 +67,15 @@ _TEXT = {
     "indicators": {"zh": "指标", "en": "Indicators"},
     "baseline": {"zh": "基线→现值", "en": "baseline → value"},
     "unnamed": {"zh": "（未具名）", "en": "(unnamed)"},
+    "median_range": {"zh": "点为中位数，线为范围", "en": "dot: median, line: range"},
+    "values": {"zh": "个数值", "en": "values"},
+    "groups": {"zh": "组", "en": "groups"},
+    "rows": {"zh": "行", "en": "rows"},
+    "units": {"zh": "个单位", "en": "units"},
+    "rule_values": {"zh": "按指标顺序取前几个", "en": "first in indicator order"},
+    "rule_groups": {"zh": "文章数最多者", "en": "most articles first"},
+    "rule_rows": {"zh": "文章数最多者", "en": "most articles first"},
+    "rule_units": {"zh": "数值最多的单位", "en": "units with most values"},
 }
 #: English names of units (axis labels with ``lang="en"``).
 UNIT_EN = {"%": "%", "个百分点": "percentage points", "‰": "‰", "倍": "×", "秒": "seconds",
@@ -94,6 +113,7 @@ def _empty(ax: Any, lang: str) -> Any:
     return ax
 
 
+@lru_cache(maxsize=2)
 def _province_names(lang: str) -> dict[str, str]:
     """Full province name -> short label in `lang` (from the tile layout when available)."""
     try:
@@ -150,6 +170,166 @@ def _as_comparison(data: Any, lang: str) -> pd.DataFrame:
     return indicator_comparison(data, lang=lang)
 
 
+_GROUPS = ("auto", "value", "province")
+
+
+def _check_rows(max_rows: Any, name: str = "max_rows") -> int:
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+        raise ValueError(f"{name} must be a positive integer, got {max_rows!r}")
+    return max_rows
+
+
+def _left_out_note(shown: int, total: int, what: str, lang: str) -> str:
+    """``显示 20/812 个数值（…）；完整数据见 CSV`` — what a capped figure leaves out."""
+    rule = _TEXT[f"rule_{what}"][lang]
+    if lang == "en":
+        return f"{shown} of {total} {_TEXT[what]['en']} shown ({rule}); all in the data CSV"
+    return f"显示 {shown}/{total} {_TEXT[what]['zh']}（{rule}）；完整数据见 CSV"
+
+
+def indicator_chart_rows(
+    data: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    unit: str | None = None,
+    value_type: str | None = None,
+    metrics: Sequence[str] | None = None,
+    max_rows: int = 20,
+    group: str = "auto",
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The rows :func:`plot_indicators` draws, and which values they stand for.
+
+    Rules (the same as the chart's):
+
+    * ``group="value"``: one row per value (per article, see
+      :func:`weeklylib.metrics.indicator_comparison`), indicators in vocabulary order, then
+      value type and value; when there are more than `max_rows`, the first `max_rows` in that
+      order are kept.
+    * ``group="province"``: one row per indicator, value type, trend and province
+      (``满意度 · 贵州 (n=值的个数)``): the median of its values, with their range and count;
+      when there are more than `max_rows`
+      groups, those backed by the most articles are kept (ties: more values, vocabulary
+      order, province name), shown in the chart's order.  An unknown province is a group
+      of its own (``—``).
+    * ``group="auto"`` (default): ``"value"`` when every value fits in `max_rows` rows,
+      else ``"province"``; either way the chart has at most `max_rows` rows.
+
+    Parameters
+    ----------
+    data, lang, unit, value_type, metrics, max_rows, group
+        As for :func:`plot_indicators`.
+
+    Returns
+    -------
+    rows : DataFrame
+        One row per chart row, top to bottom: ``metric, label_zh, label_en, value_type,
+        trend, province, city, institution, article_id, row_label, value, baseline, min,
+        max, qualifier, n_values, n_articles``.
+    values : DataFrame
+        The input values (after the unit/value-type/metric filters; their index is kept)
+        with a ``figure_row`` column: the label of the row that shows each value, ``""``
+        when it was left out.
+    info : dict
+        ``group`` (the mode used), ``unit``, ``n_rows`` (rows drawn), ``n_total`` (rows
+        there would be without the cap) and ``note`` (what was left out, ``""`` if nothing).
+
+    Raises
+    ------
+    ValueError
+        As for :func:`plot_indicators`.
+    """
+    lg = _check_lang(lang)
+    if value_type not in (None, "level", "change"):
+        raise ValueError(f"value_type must be one of (None, 'level', 'change'), got {value_type!r}")
+    _check_rows(max_rows)
+    if group not in _GROUPS:
+        raise ValueError(f"group must be one of {_GROUPS}, got {group!r}")
+    d = _as_comparison(data, lg)
+    if metrics is not None:
+        d = d[d["metric"].isin(list(metrics))]
+    if value_type is not None:
+        d = d[d["value_type"] == value_type]
+    units = sorted(set(d["unit"]))
+    if unit is None and len(units) > 1:
+        raise ValueError(f"unit must be given when the data hold several units; one of {units}")
+    if unit is not None:
+        d = d[d["unit"] == unit]
+    index = d.index
+    d = d.reset_index(drop=True)
+    mode = group if group != "auto" else ("value" if len(d) <= max_rows else "province")
+    cols = ["metric", "label_zh", "label_en", "value_type", "trend", "province", "city",
+            "institution", "article_id", "row_label", "value", "baseline", "min", "max",
+            "qualifier", "n_values", "n_articles"]
+    names = _province_names(lg)
+    order = list(dict.fromkeys(d["metric"]))
+    figure_row = [""] * len(d)
+    if mode == "value":
+        idx: list[int] = []
+        for metric in order:
+            g = d[d["metric"] == metric].sort_values(["value_type", "value"], kind="stable")
+            idx.extend(g.index)
+        n_total = len(idx)
+        idx = idx[:max_rows]
+        rows = []
+        for i in idx:
+            r = d.loc[i]
+            label = _row_label(r["province"], r["city"], r["institution"], r["article_id"], names)
+            figure_row[i] = label
+            rows.append({
+                "metric": r["metric"], "label_zh": r["label_zh"], "label_en": r["label_en"],
+                "value_type": r["value_type"], "trend": r["trend"], "province": r["province"],
+                "city": r["city"], "institution": r["institution"],
+                "article_id": r["article_id"], "row_label": label, "value": float(r["value"]),
+                "baseline": float(r["baseline"]) if pd.notna(r["baseline"]) else np.nan,
+                "min": float(r["value"]), "max": float(r["value"]),
+                "qualifier": r["qualifier"], "n_values": 1, "n_articles": 1,
+            })
+    else:
+        prov = d["province"].fillna("").astype(str)
+        keys = list(zip(d["metric"], d["value_type"], d["trend"].fillna("").astype(str), prov,
+                        strict=True))
+        members: dict[tuple, list[int]] = {}
+        for i, k in enumerate(keys):
+            members.setdefault(k, []).append(i)
+        rank = {m: k for k, m in enumerate(order)}
+        all_vals = d["value"].to_numpy(dtype=float)
+        all_arts = d["article_id"].astype(str).tolist()
+        groups = []
+        for k, idx_k in members.items():
+            arts = {all_arts[i] for i in idx_k}
+            groups.append((k, idx_k, all_vals[idx_k], len(arts)))
+        n_total = len(groups)
+        if n_total > max_rows:
+            groups.sort(key=lambda g: (-g[3], -len(g[1]), rank[g[0][0]], g[0][3], g[0][1],
+                                       g[0][2]))
+            groups = groups[:max_rows]
+        groups.sort(key=lambda g: (rank[g[0][0]], g[0][1], float(np.median(g[2])), g[0][3],
+                                   g[0][2]))
+        rows = []
+        for (metric, vtype, trend, province), idx_k, vals, n_art in groups:
+            first = d.loc[idx_k[0]]
+            short = names.get(province) or short_place(province) or "—"
+            name = str(first["label_en" if lg == "en" else "label_zh"] or metric)
+            label = f"{name} · {short} (n={len(idx_k)})"
+            for i in idx_k:
+                figure_row[i] = label
+            rows.append({
+                "metric": metric, "label_zh": first["label_zh"], "label_en": first["label_en"],
+                "value_type": vtype, "trend": trend, "province": province, "city": "",
+                "institution": "", "article_id": "", "row_label": label,
+                "value": float(np.median(vals)), "baseline": np.nan, "min": float(vals.min()),
+                "max": float(vals.max()), "qualifier": "", "n_values": len(idx_k),
+                "n_articles": n_art,
+            })
+    shown = pd.DataFrame(rows, columns=cols)
+    what = "values" if mode == "value" else "groups"
+    note = _left_out_note(len(shown), n_total, what, lg) if n_total > len(shown) else ""
+    values = d.assign(figure_row=figure_row).set_axis(index)
+    info = {"group": mode, "unit": str(d["unit"].iloc[0]) if len(d) else (unit or ""),
+            "n_rows": len(shown), "n_total": n_total, "note": note}
+    return shown, values, info
+
+
 def plot_indicators(
     data: pd.DataFrame,
     *,
@@ -158,10 +338,11 @@ def plot_indicators(
     unit: str | None = None,
     value_type: str | None = None,
     metrics: Sequence[str] | None = None,
-    max_rows: int = 40,
+    max_rows: int = 20,
+    group: str = "auto",
     title: str | None = None,
 ) -> Any:
-    """Dot chart of indicator values in one unit, one row per region/institution and article.
+    """Dot chart of indicator values in one unit: one row per value, or per province.
 
     Parameters
     ----------
@@ -179,87 +360,82 @@ def plot_indicators(
         different markers (● level, ▲ increase, ▼ decrease).
     metrics : sequence of str, optional
         Indicator ids to show; all by default.
-    max_rows : int, default 40
-        At most this many rows (the first indicators in vocabulary order are kept).
+    max_rows : int, default 20
+        At most this many rows, whatever the size of the data (20 rows stay readable at
+        single-column width).
+    group : {"auto", "value", "province"}, default "auto"
+        ``"value"``: one row per value, labelled ``省份 · 机构 [文件#篇]``; ``"province"``:
+        one row per indicator and province, a dot at the median and a line over the range
+        of its values, labelled ``指标 · 省份 (n=值的个数)``; ``"auto"``: per value when they all
+        fit, else per province.  Which rows are kept when there are more than `max_rows`:
+        see :func:`indicator_chart_rows`; the x-axis label then says how many were left out.
     title : str, optional
         Axes title.
 
     Returns
     -------
     matplotlib.axes.Axes
-        One marker per value (``ax.collections``), a grey line for each before→after pair, a
-        y tick label ``省份 · 机构 [文件#篇]`` per row and a legend of the indicators.
+        One marker per row (``ax.collections``; a hollow one more for a before→after pair,
+        with an arrow from the baseline), a y tick label per row and a legend of the
+        indicators.
 
     Raises
     ------
     ValueError
-        For a bad `lang`, `value_type` or `max_rows`, or when the data hold several units and
-        `unit` is not given (the message lists them).
+        For a bad `lang`, `value_type`, `max_rows` or `group`, or when the data hold several
+        units and `unit` is not given (the message lists them).
     """
-    lg = _check_lang(lang)
-    if value_type not in (None, "level", "change"):
-        raise ValueError(f"value_type must be one of (None, 'level', 'change'), got {value_type!r}")
-    if not isinstance(max_rows, int) or max_rows < 1:
-        raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
-    d = _as_comparison(data, lg)
-    if metrics is not None:
-        d = d[d["metric"].isin(list(metrics))]
-    if value_type is not None:
-        d = d[d["value_type"] == value_type]
-    units = sorted(set(d["unit"]))
-    if unit is None and len(units) > 1:
-        raise ValueError(f"unit must be given when the data hold several units; one of {units}")
-    if unit is not None:
-        d = d[d["unit"] == unit]
+    rows, values, info = indicator_chart_rows(
+        data, lang=lang, unit=unit, value_type=value_type, metrics=metrics, max_rows=max_rows,
+        group=group)
+    lg = lang
     ax = _get_ax(ax)
-    if d.empty:
+    if rows.empty:
         return _empty(ax, lg)
-    unit = str(d["unit"].iloc[0])
-    names = _province_names(lg)
+    unit = info["unit"]
     label_col = "label_en" if lg == "en" else "label_zh"
-    order = list(dict.fromkeys(d["metric"]))
+    order = list(dict.fromkeys(rows["metric"]))
     colours = dict(zip(order, palette("okabe_ito", len(order)), strict=True))
-    rows = []
-    for metric in order:
-        g = d[d["metric"] == metric]
-        g = g.sort_values(["value_type", "value"], kind="stable")
-        rows.extend(g.itertuples(index=False))
-    rows = rows[:max_rows]
     n = len(rows)
     ys = np.arange(n)[::-1]
     seen_metrics: set[str] = set()
-    ticks = []
-    for y, r in zip(ys, rows, strict=True):
+    per_value = info["group"] == "value"
+    for y, r in zip(ys, rows.itertuples(index=False), strict=True):
         colour = colours[r.metric]
         marker = "o"
         if r.value_type == "change":
             marker = "v" if r.trend == "down" else "^" if r.trend == "up" else "D"
         first = r.metric not in seen_metrics
         seen_metrics.add(r.metric)
-        base = float(r.baseline) if pd.notna(r.baseline) else np.nan
+        base = float(r.baseline)
         if np.isfinite(base):
             ax.annotate("", xy=(float(r.value), y), xytext=(base, y),
                         arrowprops={"arrowstyle": "->", "color": "#888888", "lw": 1.0})
             ax.scatter([base], [y], s=22, facecolors="white", edgecolors=colour, zorder=3)
+        if not per_value and r.max > r.min:
+            ax.plot([r.min, r.max], [y, y], color=colour, lw=1.0, alpha=0.6, zorder=2)
         ax.scatter([float(r.value)], [y], s=30, color=colour, marker=marker, zorder=4,
                    label=str(getattr(r, label_col) or r.metric) if first else None)
         text = _value_text(float(r.value), r.qualifier, lg)
-        ax.annotate(text, (float(r.value), y), xytext=(4, 0), textcoords="offset points",
+        ax.annotate(text, (float(r.max), y), xytext=(4, 0), textcoords="offset points",
                     va="center", fontsize=7)
-        ticks.append(_row_label(r.province, r.city, r.institution, r.article_id, names))
     ax.set_yticks(ys)
-    ax.set_yticklabels(ticks, fontsize=7)
+    ax.set_yticklabels(list(rows["row_label"]), fontsize=7)
     ax.set_ylim(-0.7, n - 0.3)
-    lo = min(0.0, float(np.nanmin([min(float(r.value), float(r.baseline))
-                                   if pd.notna(r.baseline) else float(r.value)
-                                   for r in rows])))
-    hi = float(np.nanmax([max(float(r.value), float(r.baseline)) if pd.notna(r.baseline)
-                          else float(r.value) for r in rows]))
+    lows = np.fmin(rows["min"].to_numpy(float), rows["baseline"].to_numpy(float))
+    highs = np.fmax(rows["max"].to_numpy(float), rows["baseline"].to_numpy(float))
+    lo = min(0.0, float(np.nanmin(lows)))
+    hi = float(np.nanmax(highs))
     ax.set_xlim(lo, hi * 1.18 if hi > 0 else 1.0)
-    types = set(d["value_type"]) if value_type is None else {value_type}
+    types = set(values["value_type"]) if value_type is None else {value_type}
     kind = "/".join(_TEXT[t][lg] for t in ("level", "change") if t in types)
     shown = UNIT_EN.get(unit, unit) if lg == "en" else unit
-    ax.set_xlabel(f"{_TEXT['value'][lg]} ({shown}; {kind})")
+    xlabel = f"{_TEXT['value'][lg]} ({shown}; {kind})"
+    if not per_value:
+        xlabel += f"; {_TEXT['median_range'][lg]}"
+    if info["note"]:
+        xlabel += "\n" + info["note"]
+    ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False,
               borderaxespad=0.0)
@@ -277,13 +453,54 @@ def _as_ratings(data: Any) -> pd.DataFrame:
     return ratings_by_province(data)
 
 
+def rating_chart_rows(
+    data: pd.DataFrame, *, achieved_only: bool = False, max_rows: int = 20
+) -> tuple[pd.DataFrame, list[tuple[str, str, str]], dict[str, Any]]:
+    """The rows (province, city, institution) :func:`plot_ratings` draws.
+
+    Rule: rows keep the order of :func:`weeklylib.metrics.ratings_by_province` (province,
+    city, institution); when there are more than `max_rows`, those backed by the most
+    distinct articles (over all their schemes) are kept, ties broken by that order.
+
+    Returns
+    -------
+    table : DataFrame
+        The ratings table (after `achieved_only`) with a boolean ``shown`` column.
+    keys : list of (province, city, institution)
+        The rows drawn, top to bottom.
+    info : dict
+        ``n_rows``, ``n_total`` and ``note`` (what was left out, ``""`` if nothing; English
+        and Chinese are chosen by :func:`plot_ratings`).
+    """
+    _check_rows(max_rows)
+    d = _as_ratings(data)
+    if achieved_only:
+        d = d[d["direction"] == "achieved"]
+    d = d.reset_index(drop=True)
+    keys_all = list(zip(d["province"], d["city"], d["institution"], strict=True))
+    order = list(dict.fromkeys(keys_all))
+    keys = order
+    if len(order) > max_rows:
+        arts: dict[tuple[str, str, str], set[str]] = {}
+        ids = d["article_ids"] if "article_ids" in d.columns else pd.Series([""] * len(d))
+        for k, a in zip(keys_all, ids.fillna("").astype(str), strict=True):
+            arts.setdefault(k, set()).update(x for x in a.split("; ") if x)
+        pos = {k: i for i, k in enumerate(order)}
+        top = sorted(order, key=lambda k: (-len(arts[k]), pos[k]))[:max_rows]
+        chosen = set(top)
+        keys = [k for k in order if k in chosen]
+    chosen = set(keys)
+    table = d.assign(shown=[k in chosen for k in keys_all])
+    return table, keys, {"n_rows": len(keys), "n_total": len(order)}
+
+
 def plot_ratings(
     data: pd.DataFrame,
     *,
     ax: Any = None,
     lang: str = "zh",
     achieved_only: bool = False,
-    max_rows: int = 30,
+    max_rows: int = 20,
     cmap: str = "viridis",
     title: str | None = None,
 ) -> Any:
@@ -299,8 +516,10 @@ def plot_ratings(
         Language of column and province labels.
     achieved_only : bool, default False
         Show only levels stated as reached.
-    max_rows : int, default 30
-        At most this many rows (sorted by province, city, institution).
+    max_rows : int, default 20
+        At most this many rows (sorted by province, city, institution); when there are more,
+        those backed by the most articles are kept (see :func:`rating_chart_rows`) and a line
+        under the grid says how many were left out.
     cmap : str, default "viridis"
         Colormap; a cell's colour is its level as a share of the scheme's top level.
     title : str, optional
@@ -323,32 +542,30 @@ def plot_ratings(
     from matplotlib.patches import Rectangle
 
     lg = _check_lang(lang)
-    if not isinstance(max_rows, int) or max_rows < 1:
-        raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
-    d = _as_ratings(data)
-    if achieved_only:
-        d = d[d["direction"] == "achieved"]
+    _check_rows(max_rows)
+    d, keys, info = rating_chart_rows(data, achieved_only=achieved_only, max_rows=max_rows)
     ax = _get_ax(ax)
     if d.empty:
         return _empty(ax, lg)
     names = _province_names(lg)
     cols = [m for m in RATING_METRICS if m in set(d["metric"])]
     cols += sorted(set(d["metric"]) - set(cols))
-    keys = list(dict.fromkeys(zip(d["province"], d["city"], d["institution"], strict=True)))
-    keys = keys[:max_rows]
     cm = colormaps[cmap]
     label_col = "label_en" if lg == "en" else "label_zh"
     heads = {m: str(d.loc[d["metric"] == m, label_col].iloc[0]) for m in cols}
+    cells: dict[tuple[str, str, str, str], Any] = {}
+    for i, key in enumerate(zip(d["province"], d["city"], d["institution"], d["metric"],
+                                strict=True)):
+        cells.setdefault(key, i)
     n = len(keys)
     for i, key in enumerate(keys):
         y = n - 1 - i
-        sub = d[(d["province"] == key[0]) & (d["city"] == key[1]) & (d["institution"] == key[2])]
         for j, metric in enumerate(cols):
-            cell = sub[sub["metric"] == metric]
-            if cell.empty:
+            at = cells.get((*key, metric))
+            if at is None:
                 ax.add_patch(Rectangle((j, y), 0.94, 0.9, facecolor="#f0f0f0", edgecolor="white"))
                 continue
-            r = cell.iloc[0]
+            r = d.iloc[at]
             level = float(r["level"])
             text = str(r["level_label"])
             if str(r["target_label"]) and (not np.isfinite(level)
@@ -372,6 +589,8 @@ def plot_ratings(
     ax.set_yticklabels([
         f"{names.get(p) or short_place(p) or '—'} · {inst or short_place(c) or unnamed}"
         for p, c, inst in keys], fontsize=8)
+    if info["n_total"] > info["n_rows"]:
+        ax.set_xlabel(_left_out_note(info["n_rows"], info["n_total"], "rows", lg), fontsize=7)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -440,23 +659,27 @@ def plot_rating_map(
 # --------------------------------------------------------------------------- figures
 
 
-def _articles_of(corpus: Any) -> pd.DataFrame:
-    if isinstance(corpus, pd.DataFrame):
-        return corpus
-    if isinstance(corpus, (str, Path)):
-        from weeklylib import load_corpus
+def _places_and_regions(arts: pd.DataFrame, places: pd.DataFrame | None,
+                        regions: pd.DataFrame | None) -> tuple[Any, Any]:
+    """Place mentions and article regions, each computed at most once."""
+    from weeklylib.regions import extract_places, resolve_regions
 
-        corpus = load_corpus(corpus)
-    arts = getattr(corpus, "articles", None)
-    if not isinstance(arts, pd.DataFrame):
-        raise ValueError(
-            "corpus must be a Corpus (with .articles), an articles DataFrame or a path; "
-            f"got {type(corpus).__name__}"
-        )
-    return arts
+    if regions is None:
+        if places is None:
+            fields = tuple(f for f in ("title", "body") if f in arts.columns)
+            places = extract_places(arts, fields=fields)
+        regions = resolve_regions(places)
+    return places, regions
 
 
-def metric_figure_tables(corpus: Any, *, vocabulary: Any = None) -> dict[str, pd.DataFrame]:
+def metric_figure_tables(
+    corpus: Any,
+    *,
+    vocabulary: Any = None,
+    metrics: pd.DataFrame | None = None,
+    places: pd.DataFrame | None = None,
+    regions: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
     """The tables behind every figure of :func:`figures_metrics` (and the notebook).
 
     Parameters
@@ -465,6 +688,16 @@ def metric_figure_tables(corpus: Any, *, vocabulary: Any = None) -> dict[str, pd
         A :class:`weeklylib.Corpus`, its articles, or a path for :func:`weeklylib.load_corpus`.
     vocabulary : optional
         Passed to :func:`weeklylib.extract_metrics`.
+    metrics : DataFrame, optional
+        A table already made by :func:`weeklylib.extract_metrics` for these articles; it is
+        used as it is (`vocabulary` is then ignored).
+    places : DataFrame, optional
+        Place mentions from :func:`weeklylib.extract_places` (fields ``title`` and ``body``)
+        for these articles.
+    regions : DataFrame, optional
+        Article regions from :func:`weeklylib.resolve_regions` for these articles.  Whatever
+        is not given is computed once and shared: the places feed both the metrics and the
+        regions, the regions both the metrics and the article counts.
 
     Returns
     -------
@@ -476,14 +709,23 @@ def metric_figure_tables(corpus: Any, *, vocabulary: Any = None) -> dict[str, pd
         ``articles_by_province`` (:func:`weeklylib.regions.articles_by_province`: how many
         articles each province has, the room there was to report figures).
     """
+    from weeklylib.corpus import as_articles
     from weeklylib.regions import articles_by_province
 
-    arts = _articles_of(corpus)
-    m = extract_metrics(arts, vocabulary=vocabulary)
+    arts = as_articles(corpus)
+    for name, table in (("metrics", metrics), ("places", places), ("regions", regions)):
+        if table is not None and not isinstance(table, pd.DataFrame):
+            raise ValueError(f"{name} must be None or a DataFrame, got {type(table).__name__}")
+    if metrics is None:
+        places, regions = _places_and_regions(arts, places, regions)
+        m = extract_metrics(arts, vocabulary=vocabulary, places=places, regions=regions)
+    else:
+        m = metrics
+        if regions is None:
+            places, regions = _places_and_regions(arts, places, regions)
     comp = indicator_comparison(m)
     return {
-        "articles_by_province": articles_by_province(
-            arts, fields=tuple(f for f in ("title", "body") if f in arts.columns)),
+        "articles_by_province": articles_by_province(arts, regions=regions),
         "metrics": m,
         "comparison": compare_regions(m),
         "rating_regions": compare_regions(m, kind="rating"),
@@ -494,9 +736,28 @@ def metric_figure_tables(corpus: Any, *, vocabulary: Any = None) -> dict[str, pd
     }
 
 
+def _share_rows(needs: list[int], total: int) -> list[int]:
+    """Split `total` rows between panels: each gets what it needs if all fit, else the
+    smallest needs are met first and the rest is shared evenly (at least one row each)."""
+    if sum(needs) <= total:
+        return [max(1, n) for n in needs]
+    out = [0] * len(needs)
+    left, panels = total, len(needs)
+    for i in sorted(range(len(needs)), key=lambda k: (needs[k], k)):
+        out[i] = max(1, min(needs[i], left // panels))
+        left -= out[i]
+        panels -= 1
+    return out
+
+
 def _change_units(changes: pd.DataFrame) -> list[str]:
     counts = changes.groupby("unit").size()
     return sorted(counts.index, key=lambda u: (-int(counts[u]), u))
+
+
+#: Height (inches) of one row of an indicator chart / of the ratings grid, and of the rest.
+_ROW_IN, _PAD_IN, _NOTE_IN = 0.28, 1.2, 0.25
+_RATING_ROW_IN, _RATING_PAD_IN = 0.4, 1.0
 
 
 def figures_metrics(
@@ -506,6 +767,11 @@ def figures_metrics(
     lang: str = "zh",
     formats: Sequence[str] = ("png", "pdf", "svg"),
     vocabulary: Any = None,
+    metrics: pd.DataFrame | None = None,
+    places: pd.DataFrame | None = None,
+    regions: pd.DataFrame | None = None,
+    max_rows: int = 20,
+    max_units: int = 4,
 ) -> list[Path]:
     """Build and save every metrics figure of ``notebooks/04_regional_metrics``.
 
@@ -515,6 +781,15 @@ def figures_metrics(
     unit of change), ``metrics_ratings`` (institutions × schemes), ``metrics_emr_map``
     (highest EMR level per province) and ``metrics_articles_by_province`` (articles per
     province, tile map).  English file names get an ``_en`` suffix.
+
+    Every figure has a bounded size, whatever the corpus: the indicator charts and the
+    ratings grid have at most `max_rows` rows (indicator charts switch from one row per value
+    to one row per province when the values do not fit, see :func:`indicator_chart_rows`;
+    the ratings grid keeps the rows backed by most articles, see :func:`rating_chart_rows`),
+    the changes figure has at most `max_units` panels (the units with most values) sharing
+    `max_rows` rows, and the maps are fixed-size.  A line under a chart says what was left
+    out; the data CSV holds every value, with ``figure_row`` (the chart row showing it, ``""``
+    when left out) or ``shown``.
 
     Parameters
     ----------
@@ -528,6 +803,12 @@ def figures_metrics(
         Passed to ``save_figure``.
     vocabulary : optional
         Passed to :func:`weeklylib.extract_metrics`.
+    metrics, places, regions : DataFrame, optional
+        Tables already computed for these articles (see :func:`metric_figure_tables`).
+    max_rows : int, default 20
+        Most rows of a chart (20 stay readable at single-column width).
+    max_units : int, default 4
+        Most panels (units) of the changes figure.
 
     Returns
     -------
@@ -537,7 +818,7 @@ def figures_metrics(
     Raises
     ------
     ValueError
-        For a bad `lang` or `corpus`.
+        For a bad `lang`, `corpus`, `max_rows`, `max_units` or table.
     """
     import matplotlib.pyplot as plt
 
@@ -545,7 +826,10 @@ def figures_metrics(
     from weeklylib.theme import paper_style
 
     lg = _check_lang(lang)
-    t = metric_figure_tables(corpus, vocabulary=vocabulary)
+    _check_rows(max_rows)
+    _check_rows(max_units, "max_units")
+    t = metric_figure_tables(corpus, vocabulary=vocabulary, metrics=metrics, places=places,
+                             regions=regions)
     suffix = "" if lg == "zh" else "_en"
     written: list[Path] = []
 
@@ -554,27 +838,63 @@ def figures_metrics(
         written.extend(Path(p) for p in res)
         plt.close(fig)
 
+    def _height(n_rows: int, note: str) -> float:
+        return _ROW_IN * max(n_rows, 1) + _PAD_IN + (_NOTE_IN if note else 0.0)
+
     with paper_style(lang=lg):
         levels = t["levels_pct"]
-        fig, ax = plt.subplots(figsize=(8, max(2.5, 0.28 * len(levels) + 1.2)))
-        plot_indicators(levels, ax=ax, lang=lg, unit="%", value_type="level")
-        _save(fig, "metrics_indicator_levels", levels)
+        _rows, values, info = indicator_chart_rows(levels, lang=lg, unit="%",
+                                                   value_type="level", max_rows=max_rows)
+        fig, ax = plt.subplots(figsize=(8, max(2.5, _height(info["n_rows"], info["note"]))))
+        plot_indicators(levels, ax=ax, lang=lg, unit="%", value_type="level",
+                        max_rows=max_rows)
+        _save(fig, "metrics_indicator_levels", values)
 
         changes = t["changes"]
         units = _change_units(changes) or ["%"]
-        heights = [max(1, int((changes["unit"] == u).sum())) for u in units]
-        fig, axes = plt.subplots(len(units), 1, squeeze=False,
-                                 figsize=(8, max(2.5, 0.3 * sum(heights) + 0.9 * len(units))),
+        shown_units = units[:max_units]
+        n_values = [int((changes["unit"] == u).sum()) for u in shown_units]
+        n_groups = [len(changes[changes["unit"] == u].assign(
+            _p=lambda x: x["province"].fillna("")).drop_duplicates(
+                ["metric", "value_type", "trend", "_p"])) for u in shown_units]
+        budget = _share_rows(n_values, max_rows)
+        # a panel whose values do not fit shows one row per province: it needs fewer rows
+        budget = _share_rows([v if b >= v else g for v, g, b in
+                              zip(n_values, n_groups, budget, strict=True)], max_rows)
+        panels = [indicator_chart_rows(changes, lang=lg, unit=u, value_type="change",
+                                       max_rows=b) for u, b in zip(shown_units, budget,
+                                                                   strict=True)]
+        heights = [max(1, p[2]["n_rows"]) for p in panels]
+        notes = sum(1 for p in panels if p[2]["note"])
+        unit_note = ""
+        if len(units) > len(shown_units):
+            left = "、".join(units[len(shown_units):]) if lg == "zh" else \
+                ", ".join(UNIT_EN.get(u, u) for u in units[len(shown_units):])
+            unit_note = _left_out_note(len(shown_units), len(units), "units", lg) + \
+                (f"：{left}" if lg == "zh" else f": {left}")
+        height = 0.3 * sum(heights) + 0.9 * len(shown_units) + _NOTE_IN * notes \
+            + (_NOTE_IN if unit_note else 0.0)
+        fig, axes = plt.subplots(len(shown_units), 1, squeeze=False,
+                                 figsize=(8, max(2.5, height)),
                                  gridspec_kw={"height_ratios": heights})
-        for a, u in zip(axes[:, 0], units, strict=True):
-            plot_indicators(changes, ax=a, lang=lg, unit=u, value_type="change")
-        _save(fig, "metrics_indicator_changes", changes)
+        for a, u, b in zip(axes[:, 0], shown_units, budget, strict=True):
+            plot_indicators(changes, ax=a, lang=lg, unit=u, value_type="change", max_rows=b)
+        if unit_note:
+            fig.text(0.01, 0.005, unit_note, fontsize=7, ha="left", va="bottom",
+                     color="#555555")
+        figure_row = pd.Series("", index=changes.index, dtype=object)
+        for _rows, vals, _info in panels:
+            figure_row[vals.index] = vals["figure_row"]
+        changes_data = changes.assign(figure_row=figure_row.astype(str))
+        _save(fig, "metrics_indicator_changes", changes_data)
 
         ratings = t["ratings"]
-        fig, ax = plt.subplots(figsize=(7, max(2.0, 0.4 * len(ratings.drop_duplicates(
-            ["province", "city", "institution"])) + 1.0)))
-        plot_ratings(ratings, ax=ax, lang=lg)
-        _save(fig, "metrics_ratings", ratings)
+        rtable, keys, rinfo = rating_chart_rows(ratings, max_rows=max_rows)
+        rnote = rinfo["n_total"] > rinfo["n_rows"]
+        fig, ax = plt.subplots(figsize=(7, max(2.0, _RATING_ROW_IN * len(keys) + _RATING_PAD_IN
+                                                + (_NOTE_IN if rnote else 0.0))))
+        plot_ratings(ratings, ax=ax, lang=lg, max_rows=max_rows)
+        _save(fig, "metrics_ratings", rtable)
 
         fig, ax = plt.subplots(figsize=(7, 5.5))
         plot_rating_map(t["rating_regions"], metric="emr_level", ax=ax, lang=lg)

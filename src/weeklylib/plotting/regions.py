@@ -317,7 +317,11 @@ def plot_articles_by_province(
         ``"zh"`` (default) or ``"en"``: bar labels from the tile layout's short names and the
         axis label.
     top
-        Show only the ``top`` largest (ties broken by name); all by default.
+        Show only the ``top`` largest (ties broken by name); all by default.  The chart has
+        one bar per distinct value of ``province``: at most one per province-level region
+        (34, plus labels such as 两岸 in a ``by="region"`` table) for the output of
+        :func:`weeklylib.regions.articles_by_province`, whatever the corpus; give ``top`` for a
+        longer table (cities).
     color
         Bar colour.
     title
