@@ -261,3 +261,13 @@ def test_unchanged_corpus_loads_from_the_table_cache(tmp_path, seeds_dir, monkey
     monkeypatch.undo()
     pd.testing.assert_frame_equal(first.spans, second.spans)  # entries load lazily
     assert second.raw("001_017c2f79a39b0a3a") == first.raw("001_017c2f79a39b0a3a")
+
+
+def test_cli_tables_writes_every_table(tmp_path, seeds_dir, capsys):
+    assert main(["tables", str(seeds_dir), "--out", str(tmp_path / "t"), "--tables", "topics"]) == 0
+    out = capsys.readouterr().out
+    names = {p.name for p in (tmp_path / "t").iterdir()}
+    assert {"articles.parquet", "topics.parquet"} <= names
+    assert "topics" in out
+    assert main(["tables", str(seeds_dir), "--out", str(tmp_path / "u"), "--tables", "nope"]) == 2
+    assert "unknown table" in capsys.readouterr().err

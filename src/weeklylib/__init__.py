@@ -57,6 +57,10 @@ _EXPORTS: dict[str, str] = {
     "ratings_by_province": "metrics",
     "indicator_comparison": "metrics",
     "load_metric_vocabulary": "metrics",
+    # one call for every table
+    "build_tables": "pipeline",
+    "write_tables": "pipeline",
+    "Tables": "pipeline",
     # figures
     "set_paper_theme": "theme",
     "paper_style": "theme",

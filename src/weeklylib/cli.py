@@ -3,6 +3,7 @@
 ::
 
     weeklylib ingest SOURCE --out FOLDER      # tables as Parquet + CSV, summary and problems
+    weeklylib tables SOURCE --out FOLDER [--format parquet csv] [--tables …]  # every analysis table
     weeklylib figures [SOURCE] [--out figures] [--lang zh|en]   # every notebook figure
     weeklylib problems                        # the documented problem codes
 """
@@ -80,6 +81,25 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tables(args: argparse.Namespace) -> int:
+    from weeklylib.pipeline import TABLE_NAMES, build_tables, write_tables
+
+    unknown = [t for t in args.tables or () if t not in TABLE_NAMES]
+    if unknown:
+        sys.stderr.write(f"weeklylib: error: unknown table(s) {unknown}; "
+                         f"choose from {' '.join(TABLE_NAMES)}\n")
+        return 2
+    tables = build_tables(args.source, cache=not args.no_cache, workers=args.workers,
+                          progress=None, stages=args.tables)
+    written = write_tables(tables, args.out, formats=args.format)
+    _print(repr(tables))
+    _print(tables.stats.to_string(index=False))
+    _print(f"\n{len(written)} files written into {args.out}:")
+    for path in written:
+        _print(f"  {path}")
+    return 0
+
+
 def _problems(_: argparse.Namespace) -> int:
     from weeklylib.problems import describe_codes
 
@@ -107,6 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="label language")
     p.set_defaults(func=_figures)
+
+    p = sub.add_parser("tables", help="build every analysis table (cached) and write them")
+    p.add_argument("source", nargs="+", help="folder(s) or file(s) of digest text")
+    p.add_argument("--out", required=True, help="folder for the tables")
+    p.add_argument("--format", nargs="+", choices=("parquet", "csv"), default=["parquet"])
+    p.add_argument("--tables", nargs="+", metavar="TABLE",
+                   help="only these tables (and those they need); default: all")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes for parsing and the per-document tables (default: automatic)")
+    p.add_argument("--no-cache", action="store_true", help="compute everything afresh")
+    p.set_defaults(func=_tables)
 
     p = sub.add_parser("problems", help="list the documented problem codes")
     p.set_defaults(func=_problems)
