@@ -125,7 +125,7 @@ def _window_units(
     if pos.isna().any() or (pos < 0).any():
         raise ValueError(f"window: column {position!r} must hold non-negative integer positions")
     pos = pos.to_numpy(dtype=np.int64)
-    grp = df.groupby(list(base), sort=True, dropna=False).ngroup().to_numpy(dtype=np.int64)
+    grp, _ = _unit_codes([(df, None)], base)
     span = int(pos.max()) + window + 2 if len(pos) else 1
     key = grp * span + pos
     starts = np.unique(key)  # one window per distinct (group, position) present
@@ -140,13 +140,111 @@ def _window_units(
     return rows, wins, len(starts)
 
 
+def _present(col: pd.Series) -> np.ndarray | None:
+    """Row numbers where ``col`` is not missing, or ``None`` when nothing is missing."""
+    na = col.isna().to_numpy()
+    return np.flatnonzero(~na) if na.any() else None
+
+
+def _column_codes(parts: list[tuple[pd.Series, np.ndarray | None]]) -> tuple[np.ndarray, int]:
+    """Integer codes of the (selected rows of the) columns ``parts``, read one after the other,
+    equal values alike and missing values one value of their own (as ``groupby(dropna=False)``);
+    and an upper bound of the codes."""
+    dtypes = {str(col.dtype) for col, _ in parts}
+    first = parts[0][0]
+    if isinstance(first.dtype, pd.CategoricalDtype) and len(dtypes) == 1 and all(
+            col.dtype == first.dtype for col, _ in parts):
+        codes = [col.cat.codes.to_numpy() for col, _ in parts]
+        codes = [c if idx is None else c[idx] for c, (_, idx) in zip(codes, parts, strict=True)]
+        joined = np.concatenate(codes) if len(codes) > 1 else codes[0]
+        return joined.astype(np.int64) + 1, len(first.cat.categories) + 1  # NaN (-1) -> 0
+    values = [col.to_numpy() for col, _ in parts]
+    values = [v if idx is None else v[idx] for v, (_, idx) in zip(values, parts, strict=True)]
+    joined = np.concatenate(values) if len(values) > 1 else values[0]
+    if joined.dtype.kind in "iu" and len(joined):  # integers (e.g. sentence numbers): offsets
+        lo, hi = int(joined.min()), int(joined.max())
+        if hi - lo < 2**40:
+            return joined.astype(np.int64) - lo, hi - lo + 1
+    codes, uniques = pd.factorize(joined, use_na_sentinel=False)
+    return codes.astype(np.int64), max(len(uniques), 1)
+
+
+def _unit_codes(parts: list[tuple[pd.DataFrame, np.ndarray | None]], ucols: Sequence[str]
+                ) -> tuple[np.ndarray, int]:
+    """Dense codes (0, 1, ...) of the units of the selected rows of the frames ``parts`` (read
+    one after the other) and the number of distinct units.
+
+    The same grouping as ``groupby(ucols, dropna=False)``; the numbering differs but counts
+    do not depend on it.  Unit columns are combined arithmetically (categoricals by their
+    codes), and a table sorted by unit (tokens are) is numbered by its runs, without hashing.
+    """
+    key: np.ndarray | None = None
+    radix = 1
+    for c in ucols:
+        codes, card = _column_codes([(frame[c], idx) for frame, idx in parts])
+        if key is None:
+            key, radix = codes, card
+            continue
+        if radix * card >= 2**62:  # renumber before the key could overflow
+            key, uniques = pd.factorize(key)
+            radix = max(len(uniques), 1)
+        key = key * card + codes
+        radix *= card
+    assert key is not None
+    if not len(key):
+        return key, 0
+    step = np.diff(key)
+    if (step >= 0).all():  # sorted by unit: number the runs
+        new = np.empty(len(key), dtype=np.int64)
+        new[0] = 0
+        np.not_equal(step, 0, out=new[1:])
+        dense = np.cumsum(new)
+        return dense, int(dense[-1]) + 1
+    dense, uniques = pd.factorize(key)
+    return dense.astype(np.int64), len(uniques)
+
+
+def _item_codes(col: pd.Series, idx: np.ndarray | None) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the (selected, non-missing) values of ``col`` and the sorted labels, exactly
+    as ``pd.factorize(values as objects, sort=True)`` gives them.
+
+    A categorical column of strings (e.g. ``tokens["token"]``) is coded from its categories:
+    no Python object per row.
+    """
+    dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and (
+            dtype.categories.dtype == object or pd.api.types.is_string_dtype(dtype.categories)):
+        codes = col.cat.codes.to_numpy()
+        if idx is not None:
+            codes = codes[idx]
+        n_cat = len(dtype.categories)
+        present = np.flatnonzero(np.bincount(codes, minlength=n_cat)) if len(codes) else \
+            np.zeros(0, dtype=np.int64)
+        values = pd.Series(np.asarray(dtype.categories, dtype=object)[present], dtype=object)
+        rank, labels = pd.factorize(values, sort=True)
+        remap = np.full(n_cat, -1, dtype=np.int64)
+        remap[present] = rank
+        return remap[codes], labels
+    values = col.to_numpy()
+    if idx is not None:
+        values = values[idx]
+    codes, labels = pd.factorize(pd.Series(values, dtype=object), sort=True)
+    return codes.astype(np.int64), labels
+
+
 def _incidence(unit_codes: np.ndarray, item_codes: np.ndarray, n_units: int, n_items: int
                ) -> sparse.csr_matrix:
-    data = np.ones(len(unit_codes), dtype=np.int64)
-    m = sparse.csr_matrix((data, (unit_codes, item_codes)), shape=(n_units, n_items),
-                          dtype=np.int64)
+    """Unit × item presence matrix: one stored 1 per (unit, item) however often the item
+    occurs in the unit; int32 indices, int32 data (int64 beyond 2**31 units)."""
+    small = max(n_units, n_items, len(unit_codes)) < 2**31 - 1
+    itype = np.int32 if small else np.int64
+    m = sparse.coo_matrix(
+        (np.ones(len(unit_codes), dtype=bool), (unit_codes.astype(itype, copy=False),
+                                                item_codes.astype(itype, copy=False))),
+        shape=(n_units, n_items),
+    ).tocsr()  # sums duplicates: for bool data, a logical or
     m.sum_duplicates()
-    m.data[:] = 1  # boolean presence per unit
+    m.data = np.ones(m.nnz, dtype=np.int32 if small else np.int64)
     return m
 
 
@@ -278,28 +376,28 @@ def cooccurrence(
     if cross:
         _need(tb, (*ucols, ib), "table_b" if table_b is not None else "table")
 
-    # ---- unit and item codes
-    a_df = table[table[item].notna()]
-    b_df = tb[tb[ib].notna()] if cross else a_df
+    # ---- unit and item codes (rows with a missing item are left out)
+    a_idx = _present(table[item])
+    b_idx = _present(tb[ib]) if cross else a_idx
     if window is not None:
         rows, wins, n_found = _window_units(table, ucols, position, int(window))
-        a_ok = table[item].notna().to_numpy()
-        keep = a_ok[rows]
-        a_units, a_items_raw = wins[keep], table[item].to_numpy()[rows[keep]]
+        keep = np.ones(len(rows), dtype=bool) if a_idx is None else \
+            ~table[item].isna().to_numpy()[rows]
+        a_units = wins[keep]
+        a_codes, a_labels = _item_codes(table[item], rows[keep])
         if cross:
-            b_ok = table[ib].notna().to_numpy()
-            keep_b = b_ok[rows]
-            b_units, b_items_raw = wins[keep_b], table[ib].to_numpy()[rows[keep_b]]
+            keep_b = ~table[ib].isna().to_numpy()[rows]
+            b_units = wins[keep_b]
+            b_codes, b_labels = _item_codes(table[ib], rows[keep_b])
     else:
-        both = pd.concat([a_df[list(ucols)], b_df[list(ucols)]], ignore_index=True) if cross \
-            else a_df[list(ucols)]
-        codes = both.groupby(list(ucols), sort=True, dropna=False).ngroup().to_numpy(np.int64)
-        n_found = int(codes.max()) + 1 if len(codes) else 0
-        a_units = codes[: len(a_df)]
-        a_items_raw = a_df[item].to_numpy()
+        parts = [(table, a_idx)] + ([(tb, b_idx)] if cross else [])
+        codes, n_found = _unit_codes(parts, ucols)
+        n_a_rows = len(table) if a_idx is None else len(a_idx)
+        a_units = codes[:n_a_rows]
+        a_codes, a_labels = _item_codes(table[item], a_idx)
         if cross:
-            b_units = codes[len(a_df):]
-            b_items_raw = b_df[ib].to_numpy()
+            b_units = codes[n_a_rows:]
+            b_codes, b_labels = _item_codes(tb[ib], b_idx)
     if n_units is None:
         n_total = n_found
     else:
@@ -311,15 +409,14 @@ def cooccurrence(
             )
         n_total = int(n_units)
 
-    a_codes, a_labels = pd.factorize(pd.Series(a_items_raw, dtype=object), sort=True)
     xa = _incidence(a_units, a_codes, max(n_found, 1), len(a_labels))
-    na = np.asarray(xa.sum(axis=0)).ravel().astype(np.int64)
+    na = np.bincount(xa.indices, minlength=len(a_labels)).astype(np.int64)
     if cross:
-        b_codes, b_labels = pd.factorize(pd.Series(b_items_raw, dtype=object), sort=True)
         xb = _incidence(b_units, b_codes, max(n_found, 1), len(b_labels))
-        nb = np.asarray(xb.sum(axis=0)).ravel().astype(np.int64)
+        nb = np.bincount(xb.indices, minlength=len(b_labels)).astype(np.int64)
     else:
         xb, b_labels, nb = xa, a_labels, na
+    del a_units, a_codes
     co = (xa.T @ xb).tocoo()
     ia, ib_, vab = co.row.astype(np.int64), co.col.astype(np.int64), co.data.astype(np.int64)
     if not cross:

@@ -90,7 +90,7 @@ ENGINES: tuple[str, ...] = ("auto", "jieba", "rjieba")
 TOKENIZE_COLUMNS: tuple[str, ...] = (*TOKEN_COLUMNS, "is_stopword")
 
 #: Bump when the segmentation algorithm around the engines changes (invalidates token caches).
-_ALGORITHM_VERSION = "1"
+_ALGORITHM_VERSION = "2"
 _USERDICT_FILE = "userdict.txt"
 _STOPWORDS_FILE = "stopwords.txt"
 
@@ -414,15 +414,46 @@ def _jieba_dir() -> Path:
 def _base_frequencies(needed: set[str]) -> tuple[dict[str, int], int]:
     """Frequencies of ``needed`` words in jieba's built-in dictionary, and its total.
 
-    Read from jieba's ``dict.txt`` without importing jieba (rjieba embeds the same file).
+    Read from jieba's ``dict.txt`` without importing jieba (rjieba embeds the same file).  The
+    file (349,046 lines ``word freq tag``) is parsed by pyarrow's CSV reader, ~10x faster than
+    ``str.split`` and ``int()`` per line; the plain Python parse is the fallback.
     """
-    fields = (_jieba_dir() / "dict.txt").read_text(encoding="utf-8").split()
-    words, freqs = fields[0::3], fields[1::3]
+    freq, total, n_words = _read_base_dictionary(_jieba_dir() / "dict.txt", needed)
     with _LOCK:
         if "total" not in _BASE:
-            _BASE["total"] = sum(map(int, freqs))
-            _BASE["n_words"] = len(words)
-    return {w: int(f) for w, f in zip(words, freqs, strict=True) if w in needed}, _BASE["total"]
+            _BASE["total"] = total
+            _BASE["n_words"] = n_words
+    return freq, _BASE["total"]
+
+
+def _read_base_dictionary(path: Path, needed: set[str]) -> tuple[dict[str, int], int, int]:
+    """``({word: freq} for the needed words, total frequency, number of lines)``; a word listed
+    twice keeps its last frequency."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        from pyarrow import csv
+
+        table = csv.read_csv(
+            path,
+            read_options=csv.ReadOptions(column_names=["w", "f", "t"], use_threads=False),
+            parse_options=csv.ParseOptions(delimiter=" ", quote_char=False, escape_char=False),
+            convert_options=csv.ConvertOptions(
+                column_types={"w": pa.string(), "f": pa.int64(), "t": pa.string()},
+                strings_can_be_null=False,
+            ),
+        )
+        if table["f"].null_count or table["w"].null_count:
+            raise ValueError("incomplete line")
+        total = int(pc.sum(table["f"]).as_py() or 0)
+        hit = table.filter(pc.is_in(table["w"], value_set=pa.array(sorted(needed), pa.string())))
+        freq = dict(zip(hit["w"].to_pylist(), hit["f"].to_pylist(), strict=True))
+        return freq, total, table.num_rows
+    except Exception:  # pragma: no cover - an odd file: the plain parse
+        fields = path.read_text(encoding="utf-8").split()
+        words, freqs = fields[0::3], fields[1::3]
+        freq = {w: int(f) for w, f in zip(words, freqs, strict=True) if w in needed}
+        return freq, sum(map(int, freqs)), len(words)
 
 
 def _route_cut(word: str, freq: dict[str, int], logtotal: float) -> list[str]:
@@ -636,14 +667,51 @@ class _JiebaEngine(_Engine):
         return list(self._tk.cut(text, HMM=hmm))
 
 
+def _rjieba_class() -> Any:
+    """``rjieba.Jieba`` without running ``rjieba/__init__.py`` when it is not imported yet.
+
+    That file builds a module-level tokenizer with the full dictionary (~0.3 s, ~50 MB) which
+    weeklylib never uses; loading the compiled extension module ``rjieba.rjieba`` directly
+    skips it.  The module is registered under its usual name, so a later ``import rjieba``
+    finds it and works as always.  Any surprise falls back to the plain import.
+    """
+    if "rjieba" in sys.modules:
+        return sys.modules["rjieba"].Jieba
+    loaded = sys.modules.get("rjieba.rjieba")
+    if loaded is not None:
+        return loaded.Jieba
+    try:
+        import importlib.machinery
+
+        spec = importlib.util.find_spec("rjieba")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("rjieba not found")
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        path = next(
+            p for p in (folder / f"rjieba{s}" for s in importlib.machinery.EXTENSION_SUFFIXES)
+            if p.is_file()
+        )
+        ext = importlib.util.spec_from_file_location("rjieba.rjieba", path)
+        if ext is None or ext.loader is None:
+            raise ImportError("no loader")
+        with _LOCK:
+            if "rjieba.rjieba" not in sys.modules:
+                module = importlib.util.module_from_spec(ext)
+                ext.loader.exec_module(module)
+                sys.modules["rjieba.rjieba"] = module
+            return sys.modules["rjieba.rjieba"].Jieba
+    except Exception:  # pragma: no cover - unusual installation: the ordinary import
+        import rjieba
+
+        return rjieba.Jieba
+
+
 class _RjiebaEngine(_Engine):
     name = "rjieba"
 
     def __init__(self, dictionary: _Dictionary):
-        import rjieba
-
         self.version = importlib.metadata.version("rjieba")
-        rj = rjieba.Jieba()
+        rj = _rjieba_class()()
         for word, freq, tag in dictionary.engine_words:
             rj.add_word(word, freq, tag)
         self._rj = rj
@@ -719,14 +787,39 @@ def _check_bool(value: Any, name: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def _cut_pieces(text: str, engine: _Engine, dictionary: _Dictionary, hmm: bool) -> list[str]:
-    """All pieces of ``text`` (whitespace included) in order; ``"".join(result) == text``."""
+# Private-use characters that stand in for protected words in the text given to the engine.
+# Neither engine puts such a character into a block of words (it is no CJK ideograph, letter,
+# digit or whitespace), so each comes out as a piece of its own and the text on either side is
+# cut exactly as if it had been cut separately.
+_SENTINELS = tuple(chr(c) for c in range(0xE000, 0xE040))
+
+
+def _protect(text: str, dictionary: _Dictionary) -> tuple[str, list[tuple[int, int]], str] | None:
+    """``(engine_text, spans, sentinel)``: ``text`` with every protected word (at ``spans``)
+    replaced by ``sentinel``; ``None`` when ``text`` holds every candidate sentinel."""
     pattern = dictionary.pattern
     if pattern is None:
-        return engine.cut(text, hmm)
+        return text, [], ""
+    spans = [m.span() for m in pattern.finditer(text)]
+    if not spans:
+        return text, [], ""
+    sentinel = next((c for c in _SENTINELS if c not in text), None)
+    if sentinel is None:  # pragma: no cover - absurd input
+        return None
+    parts, pos = [], 0
+    for s, e in spans:
+        parts.append(text[pos:s])
+        pos = e
+    parts.append(text[pos:])
+    return sentinel.join(parts), spans, sentinel
+
+
+def _cut_split(text: str, engine: _Engine, dictionary: _Dictionary, hmm: bool) -> list[str]:
+    """Pieces of ``text``, the engine cutting the stretches between protected words apart."""
+    assert dictionary.pattern is not None
     pieces: list[str] = []
     pos = 0
-    for m in pattern.finditer(text):
+    for m in dictionary.pattern.finditer(text):
         s = m.start()
         if s > pos:
             pieces += engine.cut(text[pos:s], hmm)
@@ -735,6 +828,55 @@ def _cut_pieces(text: str, engine: _Engine, dictionary: _Dictionary, hmm: bool) 
     if pos < len(text):
         pieces += engine.cut(text[pos:], hmm)
     return pieces
+
+
+def _cut_pieces(text: str, engine: _Engine, dictionary: _Dictionary, hmm: bool) -> list[str]:
+    """All pieces of ``text`` (whitespace included) in order; ``"".join(result) == text``.
+
+    Protected words are single pieces; the text between them is cut by the engine exactly as
+    if each stretch were cut on its own (one engine call with sentinels, see ``_SENTINELS``).
+    """
+    prot = _protect(text, dictionary)
+    if prot is None:  # pragma: no cover
+        return _cut_split(text, engine, dictionary, hmm)
+    engine_text, spans, sentinel = prot
+    pieces = engine.cut(engine_text, hmm)
+    if spans:
+        words = iter([text[s:e] for s, e in spans])
+        pieces = [next(words) if p == sentinel else p for p in pieces]
+    return pieces
+
+
+def _cut_lengths(
+    text: str, engine: _Engine, dictionary: _Dictionary, hmm: bool, dtype: Any
+) -> np.ndarray:
+    """Lengths of the pieces :func:`_cut_pieces` gives, without keeping the pieces."""
+    import numpy as np
+
+    prot = _protect(text, dictionary)
+    if prot is None:  # pragma: no cover
+        pieces = _cut_split(text, engine, dictionary, hmm)
+        return np.fromiter(map(len, pieces), dtype=dtype, count=len(pieces))
+    engine_text, spans, sentinel = prot
+    pieces = engine.cut(engine_text, hmm)
+    lens = np.fromiter(map(len, pieces), dtype=dtype, count=len(pieces))
+    del pieces
+    if spans:
+        span = np.asarray(spans, dtype=np.int64)
+        width = span[:, 1] - span[:, 0]
+        # where each sentinel stands in engine_text, and which piece starts there
+        at = span[:, 0] - np.concatenate(([0], np.cumsum(width - 1)[:-1]))
+        starts = np.zeros(len(lens) + 1, dtype=np.int64)
+        np.cumsum(lens, out=starts[1:])
+        idx = np.searchsorted(starts, at)
+        last = max(len(lens) - 1, 0)
+        if not (
+            np.all(idx < len(lens)) and np.array_equal(starts[np.minimum(idx, last)], at)
+            and np.all(lens[np.minimum(idx, last)] == 1)
+        ):  # pragma: no cover - engine contract
+            raise RuntimeError(f"engine {engine.name} did not keep protected words apart")
+        lens[idx] = width
+    return lens
 
 
 def segment(
@@ -795,12 +937,12 @@ def segment(
     return tokens
 
 
-_WS, _TERM, _ASCII_Q, _TRAIL, _URL = 1, 2, 4, 8, 16
+_WS, _TERM, _ASCII_Q, _TRAIL, _URL, _NL = 1, 2, 4, 8, 16, 32
 _FLAGS: list[Any] = []
 
 
 def _char_flags() -> np.ndarray:
-    """A uint8 lookup table over all code points: whitespace / sentence-end / URL bits."""
+    """A uint8 lookup table over all code points: whitespace / sentence-end / URL / newline bits."""
     if not _FLAGS:
         import numpy as np
 
@@ -810,6 +952,7 @@ def _char_flags() -> np.ndarray:
                 table[c] |= _WS
         for c in "\u2028\u2029\u3000":
             table[ord(c)] |= _WS
+        table[10] |= _NL
         for c in "。！？；":
             table[ord(c)] |= _TERM | _TRAIL
         for c in "!?":
@@ -818,95 +961,191 @@ def _char_flags() -> np.ndarray:
             table[ord(c)] |= _TRAIL
         for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789=&_%/":
             table[ord(c)] |= _URL
-        _FLAGS.append(table)
+        with _LOCK:
+            if not _FLAGS:
+                _FLAGS.append(table)
     return _FLAGS[0]
 
 
-def _sentence_ends(flags: np.ndarray) -> np.ndarray:
+def _sentence_ends(flags: np.ndarray, pos: np.ndarray | None = None) -> np.ndarray:
     """Offsets just after each sentence end (vectorised form of ``_SENTENCE_END``).
 
     A sentence ends with a run of ``。！？；!?`` and closing quotes/brackets that contains a
     terminator (ASCII ``!?`` count only when not followed by a URL character); the boundary is
-    after the whole run.
+    after the whole run.  Works on the (few) positions of those characters only: ``pos``, when
+    the caller knows them already.
     """
     import numpy as np
 
-    if not len(flags):
+    if pos is None:
+        pos = np.flatnonzero(flags & _TRAIL)
+    if not len(pos):
         return np.zeros(0, dtype=np.int64)
-    trail = (flags & _TRAIL) != 0
-    nxt = np.zeros_like(flags)
-    nxt[:-1] = flags[1:]
-    term = ((flags & _TERM) != 0) | (((flags & _ASCII_Q) != 0) & ((nxt & _URL) == 0))
-    edge = np.diff(trail.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    run_start = np.flatnonzero(edge == 1)
-    run_end = np.flatnonzero(edge == -1)
+    f = flags[pos]
+    term = (f & _TERM) != 0
+    q = np.flatnonzero(f & _ASCII_Q)
+    if len(q):
+        after = pos[q] + 1
+        inside = after < len(flags)
+        nxt = np.zeros(len(q), dtype=flags.dtype)
+        nxt[inside] = flags[after[inside]]
+        term[q] = (nxt & _URL) == 0
+    brk = np.flatnonzero(np.diff(pos) != 1)
+    first = np.concatenate(([0], brk + 1))
+    last = np.concatenate((brk, [len(pos) - 1]))
     n_term = np.concatenate(([0], np.cumsum(term)))
-    return run_end[(n_term[run_end] - n_term[run_start]) > 0]
+    return pos[last[(n_term[last + 1] - n_term[first]) > 0]] + 1
 
 
-def _segment_batch(
-    bodies: Sequence[str], engine: _Engine, dictionary: _Dictionary, hmm: bool
-) -> dict[str, Any]:
-    """Segment several bodies in one engine call; arrays indexed by token.
+class _Vocab:
+    """Distinct token strings met in one :func:`tokenize` call, numbered in order of arrival.
 
-    Returns ``art`` (index into ``bodies``), ``paragraph``, ``sentence``, ``position``, ``start``,
-    ``end`` (numpy int arrays) and ``token`` (a pyarrow large_string array).  Token strings are
-    built straight from the UTF-8 bytes of the text (no per-token Python work but ``len``).
+    Tokens are carried as int32 codes into ``words``; strings exist once per distinct word.
     """
+
+    def __init__(self) -> None:
+        import collections
+
+        self.index: dict[str, int] = collections.defaultdict()
+        self.index.default_factory = self.index.__len__  # a missing word gets the next code
+        self.words: list[str] = []
+        self.partial = False  # some words may belong to no token (part of a pack was read)
+
+    def codes(self, words: list[str]) -> np.ndarray:
+        """Codes of distinct ``words`` (new ones are added)."""
+        import numpy as np
+
+        n0 = len(self.words)
+        out = np.fromiter(map(self.index.__getitem__, words), dtype=np.int32, count=len(words))
+        if len(self.index) > n0:  # distinct inputs: new codes n0, n0+1, ... in input order
+            self.words.extend(words[i] for i in np.flatnonzero(out >= n0).tolist())
+        return out
+
+
+def _utf32_strings(arr: Any) -> list[str]:
+    """The values of a (large) binary Arrow array of UTF-32-LE strings, decoded in one go."""
     import numpy as np
     import pyarrow as pa
 
+    _, offsets, data = arr.buffers()
+    dtype = np.int64 if pa.types.is_large_binary(arr.type) else np.int32
+    off = np.frombuffer(offsets, dtype=dtype)[arr.offset : arr.offset + len(arr) + 1]
+    if not len(arr):
+        return []
+    lo = int(off[0])
+    text = bytes(memoryview(data)[lo : int(off[-1])]).decode("utf-32-le", "surrogatepass")
+    bounds = ((off - lo) // 4).tolist()
+    return [text[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _segment_batch(
+    bodies: Sequence[str],
+    engine: _Engine,
+    dictionary: _Dictionary,
+    hmm: bool,
+    vocab: _Vocab | None = None,
+    out: _Growing | None = None,
+) -> dict[str, Any]:
+    """Segment several bodies in one engine call.
+
+    Returns ``counts`` (tokens per body) and, per token in body order, the int32 columns
+    ``paragraph, sentence, position, start, end`` (offsets into its body) and ``token`` (codes
+    into ``vocab.words``); with ``out`` they are written straight into its arrays (and the
+    returned arrays are views of them).  Offsets are cumulative piece lengths (the pieces tile
+    the text); token strings are hashed straight from the UTF-32 buffer of the text, so the only
+    per-piece Python work is ``len``.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if vocab is None:
+        vocab = _Vocab()
     text = "\n".join(bodies)  # "\n" is a token boundary for both engines and is never a token
-    pieces = _cut_pieces(text, engine, dictionary, hmm)
-    n_all = len(pieces)
-    lens = np.fromiter(map(len, pieces), dtype=np.int64, count=n_all)
-    del pieces
-    bounds = np.zeros(n_all + 1, dtype=np.int64)
+    small = len(text) < 2**29  # byte offsets into the UTF-32 text fit in int32
+    itype = np.int32 if small else np.int64
+    lens = _cut_lengths(text, engine, dictionary, hmm, itype)
+    n_all = len(lens)
+    bounds = np.zeros(n_all + 1, dtype=itype)
     np.cumsum(lens, out=bounds[1:])
+    del lens
     if bounds[-1] != len(text):  # pragma: no cover - engine contract
         raise RuntimeError(f"engine {engine.name} lost characters: offsets would be wrong")
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    flags = _char_flags()[codes]
-    keep = lens > 0
-    keep[keep] = (flags[bounds[:-1][keep]] & _WS) == 0  # whitespace comes in whitespace-only pieces
-    nbytes = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
-    byte_at = np.zeros(len(codes) + 1, dtype=np.int64)
-    np.cumsum(nbytes, out=byte_at[1:])
-    pieces_arr = pa.LargeStringArray.from_buffers(
-        n_all, pa.py_buffer(byte_at[bounds]), pa.py_buffer(text.encode("utf-8"))
+    raw = text.encode("utf-32-le", "surrogatepass")
+    del text
+    table = _char_flags()
+    flags = np.take(table, np.frombuffer(raw, dtype=np.uint32), mode="clip")  # code points
+
+    # distinct pieces, hashed from the UTF-32 buffer; whitespace pieces get code -1
+    pieces_arr = pa.Array.from_buffers(
+        pa.binary() if small else pa.large_binary(),
+        n_all,
+        [None, pa.py_buffer(bounds * 4), pa.py_buffer(raw)],
     )
-    token = pieces_arr.filter(pa.array(keep))
+    encoded = pc.dictionary_encode(pieces_arr)
+    del pieces_arr, raw
+    distinct = _utf32_strings(encoded.dictionary)
+    # whitespace comes in whitespace-only pieces: the first character decides
+    words = [i for i, w in enumerate(distinct) if w and not table[ord(w[0])] & _WS]
+    lut = np.full(len(distinct), -1, dtype=np.int32)
+    lut[words] = vocab.codes([distinct[i] for i in words])
+    code_all = np.take(lut, encoded.indices.to_numpy(zero_copy_only=False), mode="clip")
+    del encoded
+    keep = code_all >= 0
+    token = code_all[keep]
+    n = len(token)
+    dst = out.reserve(n) if out is not None else \
+        {c: np.empty(n, dtype=np.int32) for c in _PART_COLUMNS}
+    dst["token"][:] = token
     gstart = bounds[:-1][keep]
     gend = bounds[1:][keep]
+    del code_all, keep, bounds, token
 
-    blen = np.fromiter(map(len, bodies), dtype=np.int64, count=len(bodies))
-    base = np.zeros(len(bodies), dtype=np.int64)
+    blen = np.fromiter(map(len, bodies), dtype=itype, count=len(bodies))
+    base = np.zeros(len(bodies), dtype=itype)
     np.cumsum(blen[:-1] + 1, out=base[1:])
-    art = np.searchsorted(base, gstart, side="right") - 1
-
-    nl = np.flatnonzero(codes == 10)
-    paragraph = np.searchsorted(nl, gstart) - np.searchsorted(nl, base)[art]
-    limits = np.union1d(_sentence_ends(flags), nl + 1)
-    raw = np.searchsorted(limits, gstart, side="right")
-    n = len(gstart)
-    new_art = np.ones(n, dtype=bool)
-    new_sent = np.ones(n, dtype=bool)
-    if n:
-        new_art[1:] = art[1:] != art[:-1]
-        new_sent[1:] = new_art[1:] | (raw[1:] != raw[:-1])
-    dense = np.cumsum(new_sent) - 1
-    first = np.flatnonzero(new_art)
+    first = np.searchsorted(gstart, base)  # first token of each body
     counts = np.diff(np.append(first, n))
-    start = gstart - base[art]
-    return {
-        "art": art,
-        "paragraph": paragraph.astype(np.int32),
-        "sentence": (dense - np.repeat(dense[first], counts)).astype(np.int32),
-        "position": (np.arange(n) - np.repeat(first, counts)).astype(np.int32),
-        "start": start.astype(np.int32),
-        "end": (start + (gend - gstart)).astype(np.int32),
-        "token": token,
-    }
+    body_start = np.repeat(base, counts)
+    np.subtract(gstart, body_start, out=dst["start"], casting="same_kind")
+    np.subtract(gend, body_start, out=dst["end"], casting="same_kind")
+    del gend, body_start
+    at_first = np.repeat(first.astype(np.int32), counts)  # index of its body's first token
+    position = dst["position"]
+    position[:] = np.arange(n, dtype=np.int32)
+    position -= at_first
+    # paragraphs and sentences from the (few) newlines and sentence ends: a boundary at offset
+    # b lies before token i when b <= start of i; it is "met" by the first token at or after b
+    special = np.flatnonzero(flags & (_NL | _TRAIL))
+    kind = flags[special]
+    nl_after = special[(kind & _NL) != 0] + 1
+    ends = _sentence_ends(flags, special[(kind & _TRAIL) != 0])
+    del flags, special, kind
+    met_nl = np.searchsorted(gstart, nl_after)
+    paragraph = dst["paragraph"]
+    paragraph[:] = 0
+    np.add.at(paragraph, met_nl[met_nl < n], 1)
+    np.cumsum(paragraph, out=paragraph)  # newlines before the token (from the batch start)
+    if n:
+        paragraph -= np.take(paragraph, at_first)
+        # ... minus those before its body's first token, plus those between body start and it
+        before = np.searchsorted(nl_after, gstart[first[counts > 0]], side="right") - \
+            np.searchsorted(nl_after, base[counts > 0], side="right")
+        paragraph += np.repeat(before.astype(np.int32), counts[counts > 0])
+    # sentences: a new one starts at a token met by a boundary, numbered within its body
+    sentence = dst["sentence"]
+    new = np.zeros(n, dtype=bool)
+    new[met_nl[met_nl < n]] = True
+    met_end = np.searchsorted(gstart, ends)
+    new[met_end[met_end < n]] = True
+    new[first[counts > 0]] = True
+    np.cumsum(new, dtype=np.int32, out=sentence)
+    if n:
+        sentence -= np.take(sentence, at_first)
+    del gstart, new, at_first
+    if out is not None:
+        out.commit(counts)
+    return {"counts": counts, **dst}
 
 
 # --------------------------------------------------------------------------------------------
@@ -925,17 +1164,12 @@ def default_cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "weeklylib"
 
 
-_PACK_META = b"weeklylib.doc_keys"
-
-
-def _schemas() -> tuple[Any, Any]:
-    import pyarrow as pa
-
-    ints = [(c, pa.int32()) for c in TOKEN_COLUMNS[1:-1]]
-    label = pa.dictionary(pa.int32(), pa.string())
-    tokens = pa.schema([("article_id", label), *ints, ("token", pa.large_string())])
-    pack = pa.schema([("doc_key", label), *tokens])
-    return tokens, pack
+_PACK_META = b"weeklylib.doc_keys"  # the content keys of the documents in a pack
+_PACK_BLOCKS = b"weeklylib.blocks"  # per article, in row order: [key index, index in unit, n]
+_PACK_VOCAB = b"weeklylib.vocab"  # the words the token codes point to, "\n"-separated
+_PACK_COLUMNS = ("paragraph", "sentence", "start", "token")  # all int32; token = vocab code
+#: Token columns in memory (int32): the stored ones plus ``position`` and ``end``.
+_PART_COLUMNS = ("paragraph", "sentence", "position", "start", "end", "token")
 
 
 def _settings_key(engine_name: str, dictionary: _Dictionary, hmm: bool) -> str:
@@ -948,13 +1182,43 @@ def _settings_key(engine_name: str, dictionary: _Dictionary, hmm: bool) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-class _PackStore:
-    """A folder of Parquet files, each holding the tokens of some documents.
+class _Part:
+    """Tokens of some articles: ``rows`` (input row of each article block), ``counts`` (tokens
+    per block) and the int32 token columns of :data:`_PART_COLUMNS`, blocks one after the
+    other (``token`` holds codes into the call's :class:`_Vocab`)."""
 
-    Every pack lists, in its schema metadata, the content keys of the documents it holds, so a
-    later run reads only the packs (and rows) it needs and segments only new or changed
-    documents.  Files are written to a temporary name and renamed, so a crash leaves no
-    half-written pack.
+    __slots__ = ("rows", "counts", "cols")
+
+    def __init__(self, rows: np.ndarray, counts: np.ndarray, cols: dict[str, np.ndarray]):
+        self.rows, self.counts, self.cols = rows, counts, cols
+
+
+def _concat_parts(parts: list[_Part]) -> _Part | None:
+    """One part from several, column by column (each source column is freed once copied)."""
+    import numpy as np
+
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    cols: dict[str, np.ndarray] = {}
+    for c in _PART_COLUMNS:
+        cols[c] = np.concatenate([p.cols.pop(c) for p in parts])
+    return _Part(
+        np.concatenate([p.rows for p in parts]), np.concatenate([p.counts for p in parts]), cols
+    )
+
+
+class _PackStore:
+    """A folder of Parquet files ("packs"), each holding the tokens of some documents.
+
+    A pack has the int32 columns ``paragraph, sentence, start, token`` (``token`` codes into
+    the pack's own word list) and, in its schema metadata, the content keys of its documents,
+    its word list, and for each article block (in row order) its document, its index within
+    the document and its number of tokens.  ``position`` and ``end`` are not stored: they follow
+    from the blocks and the word lengths.  A later run reads only the packs (and rows) it needs
+    and segments only new or changed documents.  Files are written to a temporary name and
+    renamed, so a crash leaves no half-written pack.
     """
 
     def __init__(self, folder: Path):
@@ -976,48 +1240,132 @@ class _PackStore:
                 found.setdefault(key, path)
         return found
 
-    def read(self, paths_keys: dict[Path, set[str]]) -> tuple[list[Any], set[str]]:
-        """Tables with the rows of the wanted document keys, and the keys actually read."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
+    def read(
+        self, paths_keys: dict[Path, set[str]], rows_of: dict[str, list[int]], vocab: _Vocab
+    ) -> tuple[list[_Part], set[str]]:
+        """Parts holding the wanted documents (``rows_of``: key -> input rows of its
+        articles), and the keys actually read."""
+        import json
+
+        import numpy as np
         import pyarrow.parquet as pq
 
-        tables, done = [], set()
+        parts, done = [], set()
         for path, keys in sorted(paths_keys.items()):
             try:
-                table = pq.read_table(path, read_dictionary=["token"])
+                table = pq.read_table(path, columns=list(_PACK_COLUMNS))
+                meta = table.schema.metadata or {}
+                pack_keys = meta[_PACK_META].decode().split()
+                blocks = np.asarray(json.loads(meta[_PACK_BLOCKS]), dtype=np.int64).reshape(-1, 3)
+                vocab_text = meta[_PACK_VOCAB].decode("utf-8", "surrogatepass")
+                words = vocab_text.split("\n") if vocab_text else []
+                cols = {c: table[c].to_numpy() for c in _PACK_COLUMNS}
+                del table
+                counts = blocks[:, 2]
+                if (
+                    int(counts.sum()) != len(cols["token"])
+                    or (len(blocks) and (blocks.min() < 0 or blocks[:, 0].max() >= len(pack_keys)))
+                    or (len(cols["token"]) and not 0 <= cols["token"].min() <= cols["token"].max()
+                        < len(words))
+                    or len(set(words)) != len(words)
+                ):
+                    raise ValueError("inconsistent pack")
+                # the article blocks of the wanted documents, mapped to input rows
+                want = np.array([k in keys for k in pack_keys], dtype=bool)
+                sel = np.flatnonzero(want[blocks[:, 0]])
+                rows = np.empty(len(sel), dtype=np.int64)
+                for j, b in enumerate(sel.tolist()):
+                    key_rows = rows_of[pack_keys[blocks[b, 0]]]
+                    if blocks[b, 1] >= len(key_rows):
+                        raise ValueError("inconsistent pack")
+                    rows[j] = key_rows[blocks[b, 1]]
             except Exception as exc:  # a damaged pack is segmented again, never fatal
                 logger.warning("token cache: ignoring unreadable %s (%s)", path, exc)
                 continue
-            have = set((table.schema.metadata or {}).get(_PACK_META, b"").decode().split())
-            if keys != have:
-                table = table.filter(pc.is_in(table["doc_key"], value_set=pa.array(sorted(keys))))
-            tables.append(table)
-            done |= keys
-        return tables, done
+            if len(sel) < len(blocks):  # only some documents of this pack are wanted
+                vocab.partial = True
+                offsets = np.concatenate(([0], np.cumsum(counts)))
+                take = _ranges(offsets[sel], counts[sel])
+                cols = {c: v[take] for c, v in cols.items()}
+                counts = counts[sel]
+            word_len = np.fromiter(map(len, words), dtype=np.int32, count=len(words))
+            cols["end"] = cols["start"] + word_len[cols["token"]]
+            cols["token"] = vocab.codes(words)[cols["token"]]
+            n = len(cols["token"])
+            cols["position"] = np.arange(n, dtype=np.int32)
+            cols["position"] -= np.repeat((np.cumsum(counts) - counts).astype(np.int32), counts)
+            parts.append(_Part(rows, counts.astype(np.int64), cols))
+            done |= {pack_keys[i] for i in np.flatnonzero(want).tolist()}
+        return parts, done
 
-    def write(self, table: Any, keys: Sequence[str]) -> None:
+    def write(
+        self, part: _Part, blocks: np.ndarray, keys: Sequence[str], vocab: _Vocab,
+        *, all_used: bool = False,
+    ) -> None:
+        """Write ``part`` as a pack of the documents ``keys``; ``blocks`` as in the metadata;
+        ``all_used``: every word of ``vocab`` occurs in ``part`` (else the unused are left out).
+        """
+        import json
+
+        import numpy as np
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
+        token = part.cols["token"]
+        words = vocab.words
+        used = None if all_used else (
+            np.bincount(token, minlength=len(words)) > 0 if len(token) else
+            np.zeros(len(words), dtype=bool)
+        )
+        if used is not None and not used.all():  # keep only the words of this pack
+            new_code = np.cumsum(used, dtype=np.int64).astype(np.int32) - 1
+            token = new_code[token]
+            words = [words[i] for i in np.flatnonzero(used).tolist()]
+        meta = {
+            _PACK_META: "\n".join(keys).encode(),
+            _PACK_BLOCKS: json.dumps(blocks.tolist(), separators=(",", ":")).encode(),
+            _PACK_VOCAB: "\n".join(words).encode("utf-8", "surrogatepass"),
+        }
+        arrays = {c: part.cols[c] for c in _PACK_COLUMNS[:-1]}
+        arrays["token"] = token
+        # required (non-nullable) columns: no definition levels, half the writing time
+        schema = pa.schema([pa.field(c, pa.int32(), nullable=False) for c in _PACK_COLUMNS])
+        table = pa.table({c: pa.array(arrays[c], pa.int32()) for c in _PACK_COLUMNS},
+                         schema=schema)
         name = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:32]
-        meta = dict(table.schema.metadata or {})
-        meta[_PACK_META] = "\n".join(keys).encode()
-        table = table.replace_schema_metadata(meta)
         final = self.folder / f"pack-{name}.parquet"
         tmp = final.with_name(f".{final.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            pq.write_table(
-                table,
+            # no Arrow schema in the footer (it would repeat the metadata): plain int32 columns;
+            # lz4 only where it pays (paragraph/sentence are small, repetitive numbers), as
+            # other encodings (delta, dictionary) cost more time than the bytes they save
+            with pq.ParquetWriter(
                 tmp,
-                compression="lz4",
-                use_dictionary=["doc_key", "article_id", "token"],
+                table.schema,
+                compression={"paragraph": "lz4", "sentence": "lz4", "start": "none",
+                             "token": "none"},
+                use_dictionary=False,
                 write_statistics=False,
-            )
+                store_schema=False,
+            ) as writer:
+                writer.write_table(table, row_group_size=max(table.num_rows, 1))
+                writer.add_key_value_metadata(meta)
             tmp.replace(final)
         except OSError as exc:
             logger.warning("token cache: could not write %s (%s)", final, exc)
             tmp.unlink(missing_ok=True)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])``, vectorised."""
+    import numpy as np
+
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1129,7 +1477,6 @@ def tokenize(
     6          1         1         6     14    医疗
     """
     import numpy as np
-    import pyarrow as pa
 
     frame = _articles_frame(articles, ("article_id", "body"))
     _check_bool(cache, "cache")
@@ -1148,7 +1495,7 @@ def tokenize(
         raise ValueError(f"articles.article_id must be unique; {dup!r} occurs more than once")
     id_values = ids_orig.tolist()
     ids = [i if isinstance(i, str) else str(i) for i in id_values]
-    bodies = [b if isinstance(b, str) else "" for b in frame["body"].tolist()]
+    texts = _Bodies(frame["body"])
     units = [f"art:{i}" for i in ids]
     if "doc_id" in frame.columns:
         doc_na = frame["doc_id"].isna().tolist()
@@ -1159,13 +1506,13 @@ def tokenize(
     for i, u in enumerate(units):
         unit_rows.setdefault(u, []).append(i)
 
-    token_schema, _ = _schemas()
+    vocab = _Vocab()
     store = None
-    cached_tables: list[Any] = []
-    todo_rows = list(range(len(ids)))
+    parts: list[_Part] = []
+    todo_units = list(unit_rows)
     if cache:
         settings = _settings_key(name, dictionary, hmm)
-        unit_key = _unit_keys(settings, unit_rows, ids, bodies)
+        unit_key = _unit_keys(settings, unit_rows, ids, texts)
         folder = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
         store = _PackStore(folder / "tokens" / settings)
         index = store.index()
@@ -1174,57 +1521,132 @@ def tokenize(
             path = index.get(unit_key[u])
             if path is not None:
                 wanted.setdefault(path, set()).add(unit_key[u])
-        cached_tables, done = store.read(wanted)
+        rows_of = {unit_key[u]: r for u, r in unit_rows.items()}
+        parts, done = store.read(wanted, rows_of, vocab)
         todo_units = [u for u in unit_rows if unit_key[u] not in done]
-        todo_rows = sorted(i for u in todo_units for i in unit_rows[u])
+    todo_rows = sorted(i for u in todo_units for i in unit_rows[u])
 
-    new_tables: list[Any] = []
-    new_rows: list[Any] = []
     if todo_rows:
+        n_cached_words = len(vocab.words)
+        bodies = texts.strings(todo_rows)
         eng = _get_engine(name, dictionary)
-        ids_arr = pa.array(ids, pa.string())
-        bar = _progress_bar(progress, sum(len(bodies[i]) for i in todo_rows))
+        total = sum(len(bodies[i]) for i in todo_rows)
+        bar = _progress_bar(progress, total)
+        # each token holds at least one character: the bodies' length bounds the row count
+        # (untouched capacity costs address space only, and is given back at the end)
+        out = _Growing(total)
         try:
             for batch in _batches(todo_rows, bodies):
-                res = _segment_batch([bodies[j] for j in batch], eng, dictionary, hmm)
-                rows = pa.array(np.asarray(batch, dtype=np.int32)[res["art"]])
-                new_rows.append(rows)
-                new_tables.append(
-                    pa.table(
-                        {
-                            "article_id": pa.DictionaryArray.from_arrays(rows, ids_arr),
-                            **{c: res[c] for c in TOKEN_COLUMNS[1:-1]},
-                            "token": res["token"],
-                        },
-                        schema=token_schema,
-                    )
-                )
+                _segment_batch([bodies[j] for j in batch], eng, dictionary, hmm, vocab, out)
                 if bar is not None:
                     bar.update(sum(len(bodies[j]) for j in batch))
         finally:
             if bar is not None:
                 bar.close()
+        del bodies
+        new = out.part(todo_rows)
+        del out
         if store is not None:
-            keys_arr = pa.array([unit_key[u] for u in units], pa.string())
-            packed = [
-                t.add_column(0, "doc_key", pa.DictionaryArray.from_arrays(r, keys_arr))
-                for t, r in zip(new_tables, new_rows, strict=True)
-            ]
-            store.write(
-                pa.concat_tables(packed) if packed else _schemas()[1].empty_table(),
-                [unit_key[u] for u in todo_units],
-            )
+            key_no = {u: k for k, u in enumerate(todo_units)}
+            in_unit = {i: j for u in todo_units for j, i in enumerate(unit_rows[u])}
+            blocks = np.array(
+                [(key_no[units[i]], in_unit[i], n)
+                 for i, n in zip(new.rows.tolist(), new.counts.tolist(), strict=True)],
+                dtype=np.int64,
+            ).reshape(-1, 3)
+            store.write(new, blocks, [unit_key[u] for u in todo_units], vocab,
+                        all_used=n_cached_words == 0)
+        parts.append(new)
 
-    return _assemble(
-        [t.select(list(TOKEN_COLUMNS)) for t in (*cached_tables, *new_tables)],
-        ids,
-        id_values,
-        stop,
-    )
+    return _assemble(parts, ids, id_values, stop, vocab)
+
+
+class _Growing:
+    """Token columns (:data:`_PART_COLUMNS`) filled batch by batch, in place, into arrays of a
+    known maximum size; :meth:`part` gives the unused tail back."""
+
+    def __init__(self, capacity: int):
+        import numpy as np
+
+        self.cols = {c: np.empty(capacity, dtype=np.int32) for c in _PART_COLUMNS}
+        self.n = 0
+        self.pending = 0
+        self.rows: list[int] = []
+        self.counts: list[Any] = []
+
+    def reserve(self, m: int) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        if self.n + m > len(self.cols["token"]):  # pragma: no cover - capacity is a bound
+            for c, v in self.cols.items():
+                self.cols[c] = np.concatenate([v[: self.n], np.empty(m, dtype=np.int32)])
+        self.pending = m
+        return {c: v[self.n : self.n + m] for c, v in self.cols.items()}
+
+    def commit(self, counts: np.ndarray) -> None:
+        self.n += self.pending
+        self.pending = 0
+        self.counts.append(counts)
+
+    def part(self, rows: list[int]) -> _Part:
+        import numpy as np
+
+        for v in self.cols.values():
+            v.resize(self.n, refcheck=False)  # shrinks in place: no copy
+        counts = np.concatenate(self.counts) if self.counts else np.zeros(0, np.int64)
+        return _Part(np.asarray(rows, dtype=np.int64), counts.astype(np.int64), self.cols)
+
+
+class _Bodies:
+    """The ``body`` column: UTF-8 bytes for hashing (straight from Arrow storage when the
+    column has it, so unchanged bodies are never decoded) and Python strings on demand."""
+
+    def __init__(self, column: pd.Series):
+        import numpy as np
+
+        self.column = column
+        self.offsets: Any = None
+        self.data: Any = None
+        self.valid: Any = None
+        try:
+            import pyarrow as pa
+
+            if column.dtype == object:
+                raise TypeError("object column")
+            arr = pa.array(column)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            if pa.types.is_string(arr.type):
+                arr = arr.cast(pa.large_string())
+            if not pa.types.is_large_string(arr.type):
+                raise TypeError(f"{arr.type}")
+            _, offsets, data = arr.buffers()
+            self.offsets = np.frombuffer(offsets, dtype=np.int64)[
+                arr.offset : arr.offset + len(arr) + 1
+            ]
+            self.data = memoryview(data) if data is not None else memoryview(b"")
+            self.valid = arr.is_valid().to_numpy(zero_copy_only=False)
+        except Exception:  # any other storage: encode the Python strings
+            self.offsets = None
+
+    def utf8(self, i: int) -> Any:
+        if self.offsets is None:
+            b = self.column.iat[i]
+            return (b if isinstance(b, str) else "").encode("utf-8", "surrogatepass")
+        if not self.valid[i]:
+            return b""
+        return self.data[self.offsets[i] : self.offsets[i + 1]]
+
+    def strings(self, rows: list[int]) -> dict[int, str]:
+        values = self.column.tolist() if len(rows) * 4 >= len(self.column) else \
+            [self.column.iat[i] for i in rows]
+        if len(values) == len(self.column):
+            values = [values[i] for i in rows]
+        return {i: (b if isinstance(b, str) else "") for i, b in zip(rows, values, strict=True)}
 
 
 def _unit_keys(
-    settings: str, unit_rows: dict[str, list[int]], ids: list[str], bodies: list[str]
+    settings: str, unit_rows: dict[str, list[int]], ids: list[str], bodies: _Bodies
 ) -> dict[str, str]:
     """Content key of each cache unit: hash of the settings and its articles' ids and bodies."""
     keys: dict[str, str] = {}
@@ -1232,14 +1654,16 @@ def _unit_keys(
     for u, rows in unit_rows.items():
         h = seed.copy()
         for i in rows:
-            for part in (ids[i], bodies[i]):
-                raw = part.encode("utf-8", "surrogatepass")
-                h.update(len(raw).to_bytes(8, "little") + raw)
+            raw = ids[i].encode("utf-8", "surrogatepass")
+            h.update(len(raw).to_bytes(8, "little") + raw)
+            body = bodies.utf8(i)
+            h.update(len(body).to_bytes(8, "little"))
+            h.update(body)
         keys[u] = h.hexdigest()[:40]
     return keys
 
 
-def _batches(rows: list[int], bodies: list[str]) -> Iterable[list[int]]:
+def _batches(rows: list[int], bodies: Any) -> Iterable[list[int]]:
     """Consecutive groups of ``rows`` of about ``_BATCH_CHARS`` characters."""
     batch: list[int] = []
     size = 0
@@ -1254,62 +1678,72 @@ def _batches(rows: list[int], bodies: list[str]) -> Iterable[list[int]]:
 
 
 def _assemble(
-    tables: list[Any], ids: list[str], ids_orig: list[Any], stop: frozenset[str]
+    parts: list[_Part], ids: list[str], ids_orig: list[Any], stop: frozenset[str], vocab: _Vocab
 ) -> pd.DataFrame:
-    """Combine token tables (fresh or from the cache), order them by input article and
-    position, and build the DataFrame with categorical ``article_id`` and ``token``."""
+    """Combine token parts (fresh or from the cache) in input-article order and build the
+    DataFrame with categorical ``article_id`` and ``token``."""
     import numpy as np
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
-    id_set = pa.array(ids, pa.string())
-    vocab: dict[str, int] = {}
+    part = _concat_parts(parts)
+    if part is None:
+        part = _Part(np.zeros(0, np.int64), np.zeros(0, np.int64),
+                     {c: np.zeros(0, np.int32) for c in _PART_COLUMNS})
+    rows, counts, cols = part.rows, part.counts, part.cols
+    del parts, part
+    if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):  # blocks not in input order
+        order = np.argsort(rows, kind="stable")
+        offsets = np.concatenate(([0], np.cumsum(counts)))
+        take = _ranges(offsets[:-1][order], counts[order])
+        for c in _PART_COLUMNS:
+            cols[c] = cols[c][take]
+        del take
+        rows, counts = rows[order], counts[order]
+    n = int(counts.sum())
+    art_idx = np.repeat(rows.astype(_code_dtype(len(ids))), counts)
 
-    def codes_of(chunk: Any, lookup: Any = None) -> np.ndarray:
-        if not pa.types.is_dictionary(chunk.type):
-            chunk = pc.dictionary_encode(chunk)
-        if lookup is None:  # tokens: map the chunk's dictionary into the shared vocabulary
-            values = chunk.dictionary.to_pylist()
-            lookup = np.fromiter(
-                (vocab.setdefault(v, len(vocab)) for v in values), np.int64, len(values)
-            )
-        else:  # article ids: position in the input
-            lookup = pc.index_in(chunk.dictionary, value_set=lookup).to_numpy(zero_copy_only=False)
-        indices = chunk.indices.to_numpy(zero_copy_only=False)
-        return lookup[indices] if len(indices) else np.zeros(0, dtype=np.int64)
-
-    parts: dict[str, list[np.ndarray]] = {c: [] for c in TOKEN_COLUMNS}
-    for table in tables:
-        for chunk in table["article_id"].chunks:
-            parts["article_id"].append(codes_of(chunk, id_set))
-        for chunk in table["token"].chunks:
-            parts["token"].append(codes_of(chunk))
-        for c in TOKEN_COLUMNS[1:-1]:
-            parts[c].append(table[c].to_numpy())
-    cols = {c: np.concatenate(v) if v else np.zeros(0, dtype=np.int32) for c, v in parts.items()}
-    art_idx = cols.pop("article_id").astype(np.int64)
-    position = cols["position"]
-    if len(art_idx) > 1:
-        step_a, step_p = np.diff(art_idx), np.diff(position)
-        if not np.all((step_a > 0) | ((step_a == 0) & (step_p > 0))):
-            order = np.lexsort((position, art_idx))
-            art_idx = art_idx[order]
-            cols = {c: v[order] for c, v in cols.items()}
-    # categories in code-point order, so they do not depend on what came from the cache
-    words = list(vocab)
-    order = sorted(range(len(words)), key=words.__getitem__)
-    rank = np.empty(len(words), dtype=np.int32)
-    rank[order] = np.arange(len(words), dtype=np.int32)
-    codes = rank[cols.pop("token")] if len(words) else np.zeros(0, dtype=np.int32)
+    # categories in code-point order, so they do not depend on what came from the cache;
+    # words of cached documents that were not asked for are left out
+    words = vocab.words
+    token = cols.pop("token")
+    keep = None
+    if vocab.partial and n:
+        used = np.bincount(token, minlength=len(words)) > 0
+        if not used.all():
+            keep = np.flatnonzero(used).tolist()
+    live = range(len(words)) if keep is None else keep
+    order = sorted(live, key=words.__getitem__)
+    rank = np.full(len(words), -1, dtype=_code_dtype(len(order)))
+    rank[order] = np.arange(len(order), dtype=rank.dtype)
+    codes = np.take(rank, token, mode="clip") if n else np.zeros(0, dtype=rank.dtype)
+    del token
     categories = [words[i] for i in order]
     stop_mask = np.fromiter(
         (is_stopword(t, stop) for t in categories), dtype=bool, count=len(categories)
     )
     frame = {
-        "article_id": pd.Categorical.from_codes(art_idx, categories=pd.Index(ids_orig)),
-        **{c: cols[c].astype(np.int32) for c in TOKEN_COLUMNS[1:-1]},
-        "token": pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str")),
-        "is_stopword": stop_mask[codes],
+        "article_id": pd.Categorical.from_codes(
+            art_idx, categories=pd.Index(ids_orig), validate=False  # valid by construction
+        ),
+        "paragraph": cols.pop("paragraph"),
+        "sentence": cols.pop("sentence"),
+        "position": cols.pop("position"),
+        "start": cols.pop("start"),
+        "end": cols.pop("end"),
+        "token": pd.Categorical.from_codes(
+            codes, categories=pd.Index(categories, dtype="str"), validate=False
+        ),
+        "is_stopword": np.take(stop_mask, codes, mode="clip") if n else np.zeros(0, bool),
     }
-    return pd.DataFrame(frame)
+    return pd.DataFrame(frame, copy=False)
+
+
+def _code_dtype(n_categories: int) -> Any:
+    """The integer type pandas keeps categorical codes in (so ``from_codes`` need not copy)."""
+    import numpy as np
+
+    if n_categories < 127:
+        return np.int8
+    if n_categories < 32767:
+        return np.int16
+    return np.int32 if n_categories < 2**31 - 1 else np.int64
