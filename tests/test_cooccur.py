@@ -270,3 +270,104 @@ def test_seed_topic_cooccurrence(seed_corpus):
         both = set(tags.loc[tags.topic == row.a, "article_id"]) & set(
             tags.loc[tags.topic == row.b, "article_id"])
         assert len(both) == row.n_ab
+
+
+# ------------------------------------------------------------------------------------------
+# fast paths (categorical codes, arithmetic unit keys, sparse incidence) against brute force
+# ------------------------------------------------------------------------------------------
+
+
+def _brute(table, unit, item):
+    """Self co-occurrence counted with Python sets: {(a, b): (n_a, n_b, n_ab)}, N."""
+    unit = [unit] if isinstance(unit, str) else list(unit)
+    groups: dict = {}
+    for row in table[[*unit, item]].itertuples(index=False):
+        *key, value = row
+        if pd.isna(value):
+            continue
+        key = tuple("<NA>" if pd.isna(k) else k for k in key)
+        groups.setdefault(key, set()).add(value)
+    n_item: dict = {}
+    n_pair: dict = {}
+    for items in groups.values():
+        for a in items:
+            n_item[a] = n_item.get(a, 0) + 1
+        for a in items:
+            for b in items:
+                if a < b:
+                    n_pair[a, b] = n_pair.get((a, b), 0) + 1
+    return {(a, b): (n_item[a], n_item[b], n) for (a, b), n in n_pair.items()}, len(groups)
+
+
+def _tidy(r):
+    return {(a, b): (na, nb, nab)
+            for a, b, na, nb, nab in r[["a", "b", "n_a", "n_b", "n_ab"]].itertuples(index=False)}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_tables_match_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    words = np.array([f"w{i:02d}" for i in range(40)], dtype=object)
+    t = pd.DataFrame({
+        "article_id": rng.integers(0, 60, n),
+        "sentence": rng.integers(0, 8, n).astype(np.int32),
+        "token": words[rng.integers(0, len(words), n)],
+    })
+    t.loc[rng.random(n) < 0.05, "token"] = None  # missing items are left out
+    expected, n_units = _brute(t, ["article_id", "sentence"], "token")
+    plain = cooccurrence(t, unit=["article_id", "sentence"], item="token")
+    assert _tidy(plain) == expected
+    assert plain["n_units"].iloc[0] == n_units
+    # the same from categoricals: unused and unsorted categories, shuffled rows
+    cats = [*words[::-1], "unused"]
+    c = t.assign(token=pd.Categorical(t["token"], categories=cats),
+                 article_id=pd.Categorical(t["article_id"].astype(str)))
+    expected_c, _ = _brute(c.astype({"article_id": object}), ["article_id", "sentence"], "token")
+    for frame in (c, c.sample(frac=1, random_state=seed)):
+        r = cooccurrence(frame, unit=["article_id", "sentence"], item="token", measures=MEASURES)
+        assert _tidy(r) == expected_c
+        pd.testing.assert_frame_equal(
+            r.reset_index(drop=True),
+            cooccurrence(frame.astype({"token": object}), unit=["article_id", "sentence"],
+                         item="token", measures=MEASURES),
+        )
+
+
+def test_missing_unit_values_form_a_unit_of_their_own():
+    t = pd.DataFrame({
+        "doc": pd.Categorical(["x", "x", None, None, "y", "y"]),
+        "para": [0.0, 0.0, np.nan, np.nan, np.nan, np.nan],
+        "topic": ["a", "b", "a", "b", "a", "c"],
+    })
+    r = cooccurrence(t, unit=["doc", "para"])
+    assert _tidy(r) == {("a", "b"): (3, 2, 2), ("a", "c"): (3, 1, 1)}
+    assert r["n_units"].iloc[0] == 3
+    expected, n_units = _brute(t, ["doc", "para"], "topic")
+    assert _tidy(r) == expected
+    assert n_units == 3
+
+
+def test_tokens_by_sentence_from_tokenize_match_brute_force(seed_corpus):
+    toks = wl.tokenize(seed_corpus.articles, cache=False)
+    toks = toks[~toks["is_stopword"]]
+    r = cooccurrence(toks, unit=["article_id", "sentence"], item="token")
+    plain = toks.astype({"token": object, "article_id": object})
+    expected, n_units = _brute(plain, ["article_id", "sentence"], "token")
+    assert _tidy(r) == expected
+    assert r["n_units"].iloc[0] == n_units
+    pd.testing.assert_frame_equal(
+        r, cooccurrence(plain, unit=["article_id", "sentence"], item="token")
+    )
+
+
+def test_window_on_categorical_tokens():
+    toks = pd.DataFrame({
+        "article_id": ["a"] * 6 + ["b"] * 3,
+        "position": [0, 1, 2, 3, 4, 5, 0, 1, 2],
+        "token": pd.Categorical(list("xyzxqy") + list("xzy"), categories=list("zyxqw")),
+    })
+    r = cooccurrence(toks, item="token", window=1)
+    plain = cooccurrence(toks.astype({"token": object}), item="token", window=1)
+    pd.testing.assert_frame_equal(r, plain)
+    assert _tidy(r)[("x", "z")] == (4, 4, 2)

@@ -887,3 +887,185 @@ def test_damaged_pack_body_is_segmented_again(tmp_path, calls):
     out = tokenize(arts, cache_dir=tmp_path)
     assert len(calls) == 4
     pd.testing.assert_frame_equal(out, tokenize(arts, cache=False))
+
+
+# ------------------------------------------------------------------------------------------
+# fast paths: sentinels for protected words, token table from cut lengths, cache packs
+# ------------------------------------------------------------------------------------------
+
+# Protected words at the edges, next to each other, around "\r\n", next to Latin runs and to
+# private-use characters (one of which weeklylib could otherwise pick as a sentinel).
+EDGE_TEXTS = [
+    "DRG",
+    "DRGDIP",
+    "DRG DIP",
+    "5G+医疗健康",
+    "推进DRG\r\nDIP改革\r",
+    "\r5G+\n",
+    "医保DRG改革；AI+医疗。DeepSeek-R1、ChatGPT和AIGC！",
+    "ADRG分组与DRGs付费以及15G网络",
+    "\ue000医保DRG\ue001改革\ue000",
+    "".join(chr(c) for c in range(0xE000, 0xE040)) + "DRG付费",  # every candidate sentinel
+    "数据要素×数据要素x人工智能+行动",
+]
+
+
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+def test_sentinel_cut_equals_cutting_between_protected_words(seeds_dir, engine):
+    dictionary = seg._compile_dictionary(seg._resolve_userdict(None))
+    eng = seg._get_engine(engine, dictionary)
+    texts = [*EDGE_TEXTS, "\n".join(seed_lines(seeds_dir))]
+    for text in texts:
+        expected = seg._cut_split(text, eng, dictionary, False)
+        assert seg._cut_pieces(text, eng, dictionary, False) == expected, text
+        lens = seg._cut_lengths(text, eng, dictionary, False, np.int64)
+        assert lens.tolist() == [len(p) for p in expected], text
+    if engine == "jieba":  # the HMM sees the same stretches too
+        text = "郭晓雅介绍DRG改革，" + "\n".join(seed_lines(seeds_dir)[:200])
+        assert seg._cut_pieces(text, eng, dictionary, True) == seg._cut_split(
+            text, eng, dictionary, True
+        )
+
+
+def test_tokenize_odd_bodies_match_segment(tmp_path):
+    bodies = [*EDGE_TEXTS, "有\x00空字符的DRG正文。", "😀医保DRG？http://a.cn/?x=1!\n第二段"]
+    arts = pd.DataFrame({"article_id": [f"o{i}" for i in range(len(bodies))], "body": bodies})
+    out = tokenize(arts, cache=False)
+    for aid, body in zip(arts["article_id"], bodies, strict=True):
+        rows = out[out["article_id"] == aid]
+        assert rows["token"].astype(str).tolist() == segment(body), body
+        assert all(body[s:e] == t for s, e, t in zip(rows["start"], rows["end"],
+                                                     rows["token"].astype(str), strict=True))
+    # the same from a cold and a warm cache
+    pd.testing.assert_frame_equal(tokenize(arts, cache_dir=tmp_path), out)
+    pd.testing.assert_frame_equal(tokenize(arts, cache_dir=tmp_path), out)
+
+
+def test_tokenize_matches_a_plain_reference_on_seed_articles(seed_corpus):
+    """Every column recomputed the slow, obvious way from segment() and the body."""
+    arts = seed_corpus.articles
+    out = tokenize(arts, cache=False)
+    stop = load_stopwords()
+    rows = []
+    for aid, body in zip(arts["article_id"], arts["body"], strict=True):
+        pos = 0
+        sentence, last_limit = -1, None
+        limits = sorted({m.end() for m in seg._SENTENCE_END.finditer(body)}
+                        | {i + 1 for i, c in enumerate(body) if c == "\n"})
+        for k, tok in enumerate(segment(body)):
+            start = body.index(tok, pos)
+            pos = start + len(tok)
+            limit = max((b for b in limits if b <= start), default=0)
+            if limit != last_limit:
+                sentence, last_limit = sentence + 1, limit
+            rows.append((aid, body.count("\n", 0, start), sentence, k, start, pos, tok,
+                         is_stopword(tok, stop)))
+    ref = pd.DataFrame(rows, columns=list(seg.TOKENIZE_COLUMNS))
+    assert out["article_id"].astype(str).tolist() == ref["article_id"].tolist()
+    for c in ("paragraph", "sentence", "position", "start", "end", "is_stopword"):
+        assert out[c].tolist() == ref[c].tolist(), c
+    assert out["token"].astype(str).tolist() == ref["token"].tolist()
+    assert {c: str(out[c].dtype) for c in ("paragraph", "sentence", "position", "start", "end")} \
+        == dict.fromkeys(("paragraph", "sentence", "position", "start", "end"), "int32")
+
+
+def test_tokenize_first_batch_cannot_overflow_its_capacity(monkeypatch):
+    # capacity = characters of the bodies; a body of only one-character tokens fills it
+    arts = pd.DataFrame({"article_id": ["a", "b"], "body": ["，。！", "的了吗"]})
+    monkeypatch.setattr(seg, "_BATCH_CHARS", 1)
+    out = tokenize(arts, cache=False)
+    assert out["token"].astype(str).tolist() == ["，", "。", "！", "的", "了", "吗"]
+    assert out["position"].tolist() == [0, 1, 2, 0, 1, 2]
+
+
+def test_cache_reads_blocks_back_in_any_input_order(tmp_path, calls):
+    arts = _docs()
+    tokenize(arts, cache_dir=tmp_path)
+    calls.clear()
+    shuffled = arts.iloc[[3, 2, 0, 1]].reset_index(drop=True)  # documents in another order
+    out = tokenize(shuffled, cache_dir=tmp_path)
+    assert calls == []
+    pd.testing.assert_frame_equal(out, tokenize(shuffled, cache=False))
+    # a subset of the cached documents: words of the others are no categories
+    subset = arts[arts["doc_id"] == "d3"].reset_index(drop=True)
+    calls.clear()
+    out = tokenize(subset, cache_dir=tmp_path)
+    assert calls == []
+    pd.testing.assert_frame_equal(out, tokenize(subset, cache=False))
+    assert "推进" not in set(out["token"].cat.categories)
+
+
+def test_cache_mixes_cached_and_new_documents(tmp_path, calls):
+    arts = _docs()
+    tokenize(arts.iloc[[0, 1, 3]], cache_dir=tmp_path)  # d1, d3
+    calls.clear()
+    out = tokenize(arts, cache_dir=tmp_path)
+    assert calls == ["数据要素流通\n可信数据空间"]  # only d2
+    pd.testing.assert_frame_equal(out, tokenize(arts, cache=False))
+    assert len(list(tmp_path.glob("tokens/*/pack-*.parquet"))) == 2
+    calls.clear()
+    pd.testing.assert_frame_equal(tokenize(arts, cache_dir=tmp_path), out)
+    assert calls == []
+
+
+def test_cache_key_does_not_depend_on_body_storage(tmp_path, calls):
+    arts = _docs()
+    arts.loc[3, "body"] = None  # a missing body is an empty one
+    as_object = arts.astype({"body": object})
+    first = tokenize(as_object, cache_dir=tmp_path)
+    calls.clear()
+    second = tokenize(arts, cache_dir=tmp_path)  # pandas' default (Arrow-backed) strings
+    assert calls == []
+    pd.testing.assert_frame_equal(first, second)
+    assert "d3#1" not in set(second["article_id"].astype(str))
+
+
+def test_inconsistent_pack_metadata_is_segmented_again(tmp_path, calls):
+    import pyarrow.parquet as pq
+
+    arts = _docs()
+    tokenize(arts, cache_dir=tmp_path)
+    (pack,) = tmp_path.glob("tokens/*/pack-*.parquet")
+    table = pq.read_table(pack)
+    meta = dict(table.schema.metadata)
+    meta[seg._PACK_VOCAB] = b"\n".join(meta[seg._PACK_VOCAB].split(b"\n")[:2])  # words lost
+    pq.write_table(table.replace_schema_metadata(meta), pack)
+    calls.clear()
+    out = tokenize(arts, cache_dir=tmp_path)
+    assert len(calls) == 4
+    pd.testing.assert_frame_equal(out, tokenize(arts, cache=False))
+
+
+def test_pack_holds_int32_columns_and_no_derived_ones(tmp_path):
+    import pyarrow.parquet as pq
+
+    tokenize(_docs(), cache_dir=tmp_path)
+    (pack,) = tmp_path.glob("tokens/*/pack-*.parquet")
+    schema = pq.read_schema(pack)
+    assert schema.names == ["paragraph", "sentence", "start", "token"]
+    assert {str(t) for t in schema.types} == {"int32"}
+
+
+def test_rjieba_is_loaded_without_its_default_tokenizer():
+    code = (
+        "import sys\n"
+        "from weeklylib.segment import segment\n"
+        "assert segment('推进医共体建设') == ['推进', '医共体', '建设']\n"
+        "assert 'rjieba' not in sys.modules and 'rjieba.rjieba' in sys.modules\n"
+        "import rjieba\n"  # a later ordinary import still works
+        "assert rjieba.cut('医共体', hmm=False) == ['医', '共', '体']\n"
+        "assert rjieba.Jieba is sys.modules['rjieba.rjieba'].Jieba\n"
+        "print('ok')\n"
+    )
+    r = run_python(code)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
+
+
+def test_base_dictionary_parse_matches_plain_split():
+    path = seg._jieba_dir() / "dict.txt"
+    needed = {"医疗", "数据", "医", "不存在的词"}
+    fields = path.read_text(encoding="utf-8").split()
+    words, freqs = fields[0::3], fields[1::3]
+    plain = {w: int(f) for w, f in zip(words, freqs, strict=True) if w in needed}
+    assert seg._read_base_dictionary(path, needed) == (plain, sum(map(int, freqs)), len(words))

@@ -47,6 +47,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
+import itertools
 import logging
 import math
 import os
@@ -857,7 +858,7 @@ def _cut_lengths(
     if prot is None:  # pragma: no cover
         pieces = _cut_split(text, engine, dictionary, hmm)
         return np.fromiter(map(len, pieces), dtype=dtype, count=len(pieces))
-    engine_text, spans, sentinel = prot
+    engine_text, spans, _ = prot
     pieces = engine.cut(engine_text, hmm)
     lens = np.fromiter(map(len, pieces), dtype=dtype, count=len(pieces))
     del pieces
@@ -1035,7 +1036,7 @@ def _utf32_strings(arr: Any) -> list[str]:
     lo = int(off[0])
     text = bytes(memoryview(data)[lo : int(off[-1])]).decode("utf-32-le", "surrogatepass")
     bounds = ((off - lo) // 4).tolist()
-    return [text[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def _segment_batch(
@@ -1187,7 +1188,7 @@ class _Part:
     per block) and the int32 token columns of :data:`_PART_COLUMNS`, blocks one after the
     other (``token`` holds codes into the call's :class:`_Vocab`)."""
 
-    __slots__ = ("rows", "counts", "cols")
+    __slots__ = ("cols", "counts", "rows")
 
     def __init__(self, rows: np.ndarray, counts: np.ndarray, cols: dict[str, np.ndarray]):
         self.rows, self.counts, self.cols = rows, counts, cols
@@ -1253,14 +1254,15 @@ class _PackStore:
         parts, done = [], set()
         for path, keys in sorted(paths_keys.items()):
             try:
-                table = pq.read_table(path, columns=list(_PACK_COLUMNS))
-                meta = table.schema.metadata or {}
+                pack = pq.ParquetFile(path)
+                meta = pack.schema_arrow.metadata or {}
                 pack_keys = meta[_PACK_META].decode().split()
                 blocks = np.asarray(json.loads(meta[_PACK_BLOCKS]), dtype=np.int64).reshape(-1, 3)
                 vocab_text = meta[_PACK_VOCAB].decode("utf-8", "surrogatepass")
                 words = vocab_text.split("\n") if vocab_text else []
-                cols = {c: table[c].to_numpy() for c in _PACK_COLUMNS}
-                del table
+                # column by column: less memory held at once than reading the whole file
+                cols = {c: pack.read(columns=[c])[c].to_numpy() for c in _PACK_COLUMNS}
+                del pack
                 counts = blocks[:, 2]
                 if (
                     int(counts.sum()) != len(cols["token"])
@@ -1289,8 +1291,10 @@ class _PackStore:
                 cols = {c: v[take] for c, v in cols.items()}
                 counts = counts[sel]
             word_len = np.fromiter(map(len, words), dtype=np.int32, count=len(words))
-            cols["end"] = cols["start"] + word_len[cols["token"]]
-            cols["token"] = vocab.codes(words)[cols["token"]]
+            cols["end"] = cols["start"] + np.take(word_len, cols["token"], mode="clip")
+            lut = vocab.codes(words)
+            if not np.array_equal(lut, np.arange(len(words), dtype=lut.dtype)):
+                cols["token"] = np.take(lut, cols["token"], mode="clip")
             n = len(cols["token"])
             cols["position"] = np.arange(n, dtype=np.int32)
             cols["position"] -= np.repeat((np.cumsum(counts) - counts).astype(np.int32), counts)
@@ -1599,50 +1603,59 @@ class _Growing:
 
 class _Bodies:
     """The ``body`` column: UTF-8 bytes for hashing (straight from Arrow storage when the
-    column has it, so unchanged bodies are never decoded) and Python strings on demand."""
+    column has it, so unchanged bodies are never decoded) and Python strings on demand.
+    A missing body is an empty one."""
 
     def __init__(self, column: pd.Series):
         import numpy as np
 
         self.column = column
+        self.values: list[Any] | None = None
         self.offsets: Any = None
-        self.data: Any = None
-        self.valid: Any = None
         try:
             import pyarrow as pa
 
             if column.dtype == object:
                 raise TypeError("object column")
-            arr = pa.array(column)
+            arr = pa.array(column)  # no copy for pandas' Arrow-backed strings
             if isinstance(arr, pa.ChunkedArray):
                 arr = arr.combine_chunks()
-            if pa.types.is_string(arr.type):
-                arr = arr.cast(pa.large_string())
-            if not pa.types.is_large_string(arr.type):
+            if pa.types.is_large_string(arr.type):
+                dtype: Any = np.int64
+            elif pa.types.is_string(arr.type):
+                dtype = np.int32
+            else:
                 raise TypeError(f"{arr.type}")
             _, offsets, data = arr.buffers()
-            self.offsets = np.frombuffer(offsets, dtype=np.int64)[
+            self.offsets = np.frombuffer(offsets, dtype=dtype)[
                 arr.offset : arr.offset + len(arr) + 1
-            ]
+            ].tolist()
             self.data = memoryview(data) if data is not None else memoryview(b"")
-            self.valid = arr.is_valid().to_numpy(zero_copy_only=False)
+            self.valid = arr.is_valid().to_numpy(zero_copy_only=False).tolist()
         except Exception:  # any other storage: encode the Python strings
             self.offsets = None
 
+    def _list(self) -> list[Any]:
+        if self.values is None:
+            self.values = self.column.tolist()
+        return self.values
+
     def utf8(self, i: int) -> Any:
         if self.offsets is None:
-            b = self.column.iat[i]
+            b = self._list()[i]
             return (b if isinstance(b, str) else "").encode("utf-8", "surrogatepass")
         if not self.valid[i]:
             return b""
         return self.data[self.offsets[i] : self.offsets[i + 1]]
 
     def strings(self, rows: list[int]) -> dict[int, str]:
-        values = self.column.tolist() if len(rows) * 4 >= len(self.column) else \
-            [self.column.iat[i] for i in rows]
-        if len(values) == len(self.column):
-            values = [values[i] for i in rows]
-        return {i: (b if isinstance(b, str) else "") for i, b in zip(rows, values, strict=True)}
+        """``{row: body}`` of ``rows``."""
+        if self.values is None and len(rows) * 4 < len(self.column):  # a few: no full list
+            picked = self.column.take(rows).tolist()
+        else:
+            values = self._list()
+            picked = [values[i] for i in rows]
+        return {i: (b if isinstance(b, str) else "") for i, b in zip(rows, picked, strict=True)}
 
 
 def _unit_keys(
