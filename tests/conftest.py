@@ -38,3 +38,29 @@ def seed_corpus(seeds_dir):
     import weeklylib
 
     return weeklylib.load_corpus(seeds_dir)
+
+
+@pytest.fixture
+def _restore_theme(monkeypatch, tmp_path_factory):
+    """Start from matplotlib defaults and leave them, the font list and the theme's state as they
+    were (fonts registered by a test, e.g. fake "Noto Sans CJK SC" files, must not leak)."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    from weeklylib import theme
+    from weeklylib.plotting import _style
+
+    monkeypatch.setenv("WEEKLYLIB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    fm = font_manager.fontManager
+    saved_fonts = list(fm.ttflist)
+    saved_state = dict(theme._STATE)
+    saved_lang = _style.resolve_lang(None)
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        yield
+    fm.ttflist = saved_fonts
+    fm._findfont_cached.cache_clear()
+    font_manager._get_font.cache_clear()
+    theme._STATE.clear()
+    theme._STATE.update(saved_state)
+    _style.set_default_lang(saved_lang)

@@ -17,7 +17,6 @@ import weeklylib as wl
 from test_theme import RARE, make_cff_font  # tests/ is on sys.path (rootdir-relative import)
 from weeklylib import theme
 from weeklylib.figures import save_figure
-from weeklylib.plotting import _style
 
 TEXT = "卫生信息化舆情监测"
 
@@ -29,24 +28,6 @@ def _theme(_restore_theme):
         yield
 
 
-@pytest.fixture
-def _restore_theme(monkeypatch, tmp_path_factory):
-    from matplotlib import font_manager
-
-    monkeypatch.setenv("WEEKLYLIB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-    fm = font_manager.fontManager
-    saved_fonts = list(fm.ttflist)
-    saved_state = dict(theme._STATE)
-    saved_lang = _style.resolve_lang(None)
-    with mpl.rc_context():
-        mpl.rcdefaults()
-        yield
-    fm.ttflist = saved_fonts
-    fm._findfont_cached.cache_clear()
-    font_manager._get_font.cache_clear()
-    theme._STATE.clear()
-    theme._STATE.update(saved_state)
-    _style.set_default_lang(saved_lang)
 
 
 @pytest.fixture

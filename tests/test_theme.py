@@ -61,25 +61,8 @@ def make_cff_font(out: Path, *, family: str = "Noto Sans CJK SC", chars: str = C
 
 
 @pytest.fixture(autouse=True)
-def _restore_theme(monkeypatch, tmp_path_factory):
-    """Every test starts from matplotlib defaults and leaves them as it found them."""
-    monkeypatch.setenv("WEEKLYLIB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-    from matplotlib import font_manager
-
-    fm = font_manager.fontManager
-    saved_fonts = list(fm.ttflist)
-    saved_state = dict(theme._STATE)
-    saved_lang = _style.resolve_lang(None)
-    with mpl.rc_context():
-        mpl.rcdefaults()
-        yield
-    # fonts registered by a test (e.g. fake "Noto Sans CJK SC" files) must not leak
-    fm.ttflist = saved_fonts
-    fm._findfont_cached.cache_clear()
-    font_manager._get_font.cache_clear()
-    theme._STATE.clear()
-    theme._STATE.update(saved_state)
-    _style.set_default_lang(saved_lang)
+def _theme_isolated(_restore_theme):
+    """Every test here starts from matplotlib defaults (see conftest._restore_theme)."""
 
 
 @pytest.fixture(scope="module")
